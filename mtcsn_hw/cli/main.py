@@ -14,6 +14,7 @@ from mtcsn_hw.errors import MTCSNError
 SUBCOMMANDS = [
     "mtcsn_hw.cli.regimes",
     "mtcsn_hw.cli.iv",
+    "mtcsn_hw.cli.demo",
 ]
 
 
