@@ -15,6 +15,8 @@ SUBCOMMANDS = [
     "mtcsn_hw.cli.regimes",
     "mtcsn_hw.cli.iv",
     "mtcsn_hw.cli.demo",
+    "mtcsn_hw.cli.netlist",
+    "mtcsn_hw.cli.simulate",
 ]
 
 

@@ -1,0 +1,119 @@
+"""Netlist export: plain `ngspice -b` == PySpice path, injection attempts rejected, CLI contract."""
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mtcsn_hw.circuit import cells
+from mtcsn_hw.circuit.compare import upward_crossings
+from mtcsn_hw.circuit.export import export, network_spec, neuron_spec, units_for
+from mtcsn_hw.circuit.mapping import spice_id
+from mtcsn_hw.circuit.netlist import NetworkSpec, Stimulus, write_netlist
+from mtcsn_hw.circuit.simulate import run_transient
+from mtcsn_hw.cli.main import main
+from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.params import Element, NeuronParams
+from mtcsn_hw.model.presets import preset
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("ngspice") is None, reason="needs the ngspice program")
+@pytest.mark.parametrize("level", ["behavioral", "transistor"])
+def test_plain_ngspice_gives_the_same_spikes_as_pyspice(tmp_path, level):
+    units = units_for(level)
+    spec = neuron_spec(preset("tonic"), "tonic", t_end=400.0)
+    path = tmp_path / "tonic.cir"
+    text = export(spec, units, path)
+    proc = subprocess.run(["ngspice", "-b", str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    data = np.loadtxt(tmp_path / "tonic.out", skiprows=1)
+    plain = upward_crossings(data[:, 0], data[:, 1], units.volt(0.0))
+    shared = run_transient(text, units, 1).spikes[0]
+    assert len(plain) >= 5
+    assert len(plain) == len(shared)
+    assert np.max(np.abs(plain - shared)) < 0.01 * units.tau0
+
+
+def test_network_netlist_has_named_nodes_and_pwl_inputs(tmp_path):
+    rng = np.random.default_rng(3)
+    neurons = [preset("bursting"), preset("tonic").replace(i_app=0.0)]
+    spec = network_spec(neurons, rng.normal(size=(2, 3)), [-2.0, -0.5], rng.normal(size=(20, 3)), dt=5.0,
+                        readout_weights=rng.normal(size=(1, 2)))
+    text = write_netlist(spec, units_for("behavioral"))
+    for node in ("vm_0", "vs_0", "vus_0", "vm_1", "vs_1", "yout_0"):
+        assert f" {node} " in text or f"v({node})" in text
+    assert text.count("PWL(") == 2
+    tr = run_transient(text, units_for("behavioral"), 2)
+    assert tr.vm.shape[1] == 2 and np.all(np.isfinite(tr.vm))
+
+
+@pytest.mark.parametrize("bad", ["a;b", "x\n.control", "1abc", "a b", "a*b"])
+def test_bad_element_names_never_reach_a_netlist(bad):
+    with pytest.raises(ParameterError):
+        spice_id(bad)
+    with pytest.raises(ParameterError):
+        NeuronParams(elements=[Element(bad, -2.0, 0.0, 0.0)])
+
+
+def test_names_with_plus_minus_are_mapped():
+    assert spice_id("slow+") == "slow_p" and spice_id("fast-") == "fast_m"
+
+
+def test_non_finite_numbers_are_rejected():
+    units = units_for("behavioral")
+    p = preset("tonic")
+    p.elements[0].alpha = float("nan")  # bypass the constructor, as a buggy caller might
+    with pytest.raises(ParameterError):
+        write_netlist(NetworkSpec([p], 100.0), units)
+    good = preset("tonic")
+    with pytest.raises(ParameterError):
+        write_netlist(NetworkSpec([good], 100.0, Stimulus(np.array([0.0, math.inf]), 1.0)), units)
+    with pytest.raises(ParameterError):
+        write_netlist(NetworkSpec([good], float("nan")), units)
+
+
+def test_title_and_output_path_are_sanitised(tmp_path):
+    spec = neuron_spec(preset("tonic"), "tonic", t_end=50.0)
+    spec.title = "x\n.control\nshell rm -rf /\n.endc"
+    text = write_netlist(spec, units_for("behavioral"), out_path=tmp_path / "we ird;name.cir")
+    live = [line for line in text.splitlines() if not line.startswith("*")]
+    assert sum(line.strip().lower().startswith(".control") for line in live) == 1
+    assert not any("shell" in line or "rm -rf" in line for line in live)
+    assert "we ird;name" not in text
+
+
+def test_cli_netlist_and_simulate(tmp_path, capsys):
+    out = tmp_path / "b.cir"
+    assert main(["netlist", "--preset", "tonic", "--level", "behavioral", "--t-end", "300", "--out", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert out.exists() and info["neurons"] == 1 and info["units"]["tau0"] == pytest.approx(
+        info["units"]["c_m"] * info["units"]["v0"] / info["units"]["i0"])
+    assert main(["simulate", str(out), "--json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    n = sim["neurons"][0]
+    assert n["n_spikes"] >= 4
+    assert np.allclose(np.array(n["spike_times_s"]) / sim["units"]["tau0"], n["spike_times_model"])
+    assert sim["t_end_model"] == pytest.approx(300.0, rel=1e-6)
+
+
+def test_cli_errors_are_one_line_and_leave_no_file(tmp_path, capsys):
+    out = tmp_path / "x.cir"
+    assert main(["netlist", "--preset", "nope", "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown preset" in err
+    assert not out.exists()
+    assert main(["netlist", "--preset", "tonic", "--corner", "tt", "--temp", "nan", "--out", str(out)]) != 0
+    assert not out.exists()
+
+
+def test_committed_cell_library_is_the_generated_one(tmp_path):
+    cells.write_library(tmp_path)
+    for path in tmp_path.glob("*.sub"):
+        committed = REPO / "netlists" / "lib" / path.name
+        assert committed.exists(), f"run: python -c 'from mtcsn_hw.circuit.cells import write_library; write_library(\"netlists/lib\")'"
+        assert committed.read_text() == path.read_text()
