@@ -96,3 +96,17 @@ def test_library_files_written(tmp_path):
     for p in paths:
         text = p.read_text()
         assert text.count(".subckt") == 1 and text.count(".ends") == 1
+
+
+@pytest.mark.parametrize("level,tol", [("behavioral", 1e-3), ("transistor", 0.02)])
+def test_per_element_iv_follows_alpha_tanh(level, tol):
+    from mtcsn_hw.circuit.compare import iv_rmse
+    from mtcsn_hw.circuit.export import units_for
+    from mtcsn_hw.circuit.simulate import element_iv_curves
+    from mtcsn_hw.model.presets import preset
+    res = element_iv_curves(preset("bursting"), units_for(level))
+    assert set(res["elements"]) == {"fast-", "slow+", "slow-", "ultraslow+"}
+    for name, d in res["elements"].items():
+        err = iv_rmse(res["v"], d["model"], d["circuit"])
+        print(f"element {name} ({level}): I-V RMSE {100 * err:.2f} % of full scale")
+        assert err < tol

@@ -130,3 +130,41 @@ def iv_curves_model(params: NeuronParams, v, v_hold: float) -> dict:
     """The model's curves (mtcsn_hw.model.iv) on the circuit's voltage grid, as numpy."""
     out = iv_curves(params, v, v_rest=v_hold)
     return {k: (x.detach().numpy() if hasattr(x, "detach") else x) for k, x in out.items()}
+
+
+def element_iv_netlist(params: NeuronParams, units: Units, v_lo: float = -4.0, v_hi: float = 4.0,
+                       step: float = 0.05) -> str:
+    """One DC sweep for every element: its input V_x swept (node vx), its output held at V_rest by a
+    voltage source Vout_<element>, whose current is the element's current into the membrane."""
+    tech = units.tech
+    nm = map_neuron(params, units)
+    lines = ["* per-element I-V sweep", tech.header(), cells.library_text(tech.level)]
+    if tech.level == "transistor":
+        lines.append(f"Vdd vdd 0 {tech.vdd:.9g}")
+    lines.append(f"Vsweep vx 0 {units.volt(0):.9g}")
+    for e in nm.elements:
+        ref = f"ref_{e.ident}"
+        lines.append(f"Vref_{e.ident} {ref} 0 {e.v_ref:.9g}")
+        lines.append(f"Vout_{e.ident} out_{e.ident} 0 {units.v_rest:.9g}")
+        plus, minus = ("vx", ref) if e.regenerative else (ref, "vx")
+        if tech.level == "behavioral":
+            lines.append(f"Xe_{e.ident} out_{e.ident} {plus} {minus} ota_beh ib={e.bias:.9g} v0={units.v0:.9g}")
+        else:
+            lines.append(f"Xe_{e.ident} out_{e.ident} {plus} {minus} vdd ota_sky130 ib={e.bias:.9g}")
+    lines.append(f".dc Vsweep {units.volt(v_lo):.9g} {units.volt(v_hi):.9g} {step * units.v0:.9g}")
+    lines.append(".end")
+    return "\n".join(lines)
+
+
+def element_iv_curves(params: NeuronParams, units: Units, v_lo: float = -4.0, v_hi: float = 4.0,
+                      step: float = 0.05) -> dict:
+    """Per element: V_x grid and the outward membrane current alpha tanh(V_x - delta), circuit and model,
+    in model units. The output node is held at V_rest (the element's current is what flows into it)."""
+    res = ngspice.run(element_iv_netlist(params, units, v_lo, v_hi, step))
+    v = units.to_model_v(res.plot("dc")["v-sweep"])
+    out = {"v": v, "elements": {}}
+    for e in map_neuron(params, units).elements:
+        # current into the membrane = into Vout's + terminal; the model's term is its negative
+        i_circ = -units.to_model_i(res.i(f"vout_{e.ident}", "dc"))
+        out["elements"][e.name] = {"circuit": i_circ, "model": e.alpha * np.tanh(v - e.delta)}
+    return out

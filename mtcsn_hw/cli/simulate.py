@@ -57,6 +57,13 @@ def run(args):
         for k in ("fast", "slow", "ultraslow"):
             out["iv"]["curves"][k] = {"i_model_units": circ[k].tolist(), "i_amps": (circ[k] * units.i0).tolist(),
                                       "model": model[k].tolist(), "rmse_full_scale": iv_rmse(circ["v"], model[k], circ[k])}
+    if args.iv:
+        from mtcsn_hw.circuit.simulate import element_iv_curves
+        el = element_iv_curves(params, units)
+        out["iv"]["elements"] = {name: {"v_model": el["v"].tolist(), "i_model_units": d["circuit"].tolist(),
+                                        "model": d["model"].tolist(),
+                                        "rmse_full_scale": iv_rmse(el["v"], d["model"], d["circuit"])}
+                                 for name, d in el["elements"].items()}
     if not args.json:
         for k, nrn in enumerate(out["neurons"]):
             sys.stdout.write(f"vm_{k}: {nrn['n_spikes']} spikes in {out['t_end_s'] * 1e3:.4g} ms "

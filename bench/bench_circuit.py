@@ -1,0 +1,129 @@
+"""Circuit benchmarks: PySpice path vs plain `ngspice -b`, neuron-seconds per wall-second at both levels,
+sky130 model load time (subset vs full library). Prints ratios; writes the "Circuit" section of BENCHMARKS.md.
+
+    PYTHONPATH=. python bench/bench_circuit.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mtcsn_hw.atomic import write_text
+from mtcsn_hw.circuit import ngspice
+from mtcsn_hw.circuit.export import network_spec, units_for
+from mtcsn_hw.circuit.netlist import write_netlist
+from mtcsn_hw.circuit.technology import sky130_models_dir, technology
+from mtcsn_hw.model.presets import preset
+
+SEED = 0
+
+
+def bursting_network(n: int, t_end: float, dt: float = 10.0):
+    """n bursting neurons, each driven by its own constant-ish current near the preset's -2 (seeded)."""
+    rng = np.random.default_rng(SEED)
+    steps = max(int(t_end / dt), 2)
+    bias = -2.0 + 0.05 * rng.standard_normal(n)
+    return network_spec([preset("bursting") for _ in range(n)], np.zeros((n, 1)), bias, np.zeros((steps, 1)), dt)
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_overhead(rows: list, quick: bool) -> None:
+    for level, n, t_end in (("behavioral", 10, 10000.0), ("transistor", 1, 1000.0 if quick else 3000.0)):
+        units = units_for(level)
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "bench.cir"
+            text = write_netlist(bursting_network(n, t_end), units, out_path=path)
+            path.write_text(text)
+            plain = timed(lambda: subprocess.run(["ngspice", "-b", str(path)], cwd=d, capture_output=True, check=True),
+                          repeat=2 if level == "transistor" else 3)
+            shared = timed(lambda: ngspice.run(text), repeat=2 if level == "transistor" else 3)
+        rows.append(("overhead", f"{level}, {n} neuron(s), {t_end:g} tau0", plain, shared, shared / plain))
+        print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s -> {shared / plain:.3f}x")
+
+
+def bench_throughput(rows: list, quick: bool) -> None:
+    sizes = (1, 10) if quick else (1, 10, 100)
+    for level, t_end in (("behavioral", 10000.0), ("transistor", 100.0)):
+        units = units_for(level)
+        for n in sizes:
+            text = write_netlist(bursting_network(n, t_end), units)
+            wall = timed(lambda: ngspice.run(text), repeat=1)
+            sim_s = t_end * units.tau0
+            rate = n * sim_s / wall
+            rows.append(("throughput", f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms", wall, rate, None))
+            print(f"{level:10s} {n:4d} neurons: {wall:8.2f} s wall, {rate:.4g} neuron-s per wall-s")
+
+
+def bench_load(rows: list, quick: bool) -> None:
+    tech = technology("sky130")
+    probe = "XM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n"
+    subset = timed(lambda: ngspice.run(f"* subset\n{tech.header()}\n{probe}"), repeat=3)
+    full_lib = sky130_models_dir() / "sky130.lib.spice"
+    if quick:
+        full = float("nan")
+    else:
+        full = timed(lambda: ngspice.run(f'* full\n.lib "{full_lib}" tt\n{probe}'), repeat=1)
+    rows.append(("load", "sky130 tt: nfet/pfet subset vs full sky130.lib.spice", subset, full, full / subset))
+    print(f"sky130 load: subset {subset:.3f} s, full library {full:.1f} s -> {full / subset:.0f}x")
+
+
+def write_report(rows: list) -> None:
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    ver = subprocess.run(["ngspice", "-v"], capture_output=True, text=True).stdout
+    ver = (re.search(r"ngspice-\S+", ver) or [""])[0] if ver else ""
+    lines = ["<!-- circuit-bench:start -->", "## Circuit (bench/bench_circuit.py)", "",
+             f"{now}; {cpu}, {os.cpu_count()} cores (shared with a concurrent training job), {ver}, "
+             f"Python {platform.python_version()}; bursting-preset neurons, seed {SEED}.", "",
+             "| benchmark | case | A | B | ratio |", "|---|---|---|---|---|"]
+    for kind, case, a, b, ratio in rows:
+        if kind == "overhead":
+            lines.append(f"| PySpice path vs `ngspice -b` | {case} | ngspice -b {a:.3f} s | PySpice {b:.3f} s | {ratio:.3f}x (target <= 1.1x) |")
+        elif kind == "throughput":
+            lines.append(f"| simulated neuron-seconds per wall-second | {case} | {a:.2f} s wall | {b:.4g} neuron-s/s | |")
+        else:
+            lines.append(f"| sky130 model load | {case} | subset {a:.3f} s | full {b:.1f} s | {ratio:.0f}x faster |")
+    lines += ["<!-- circuit-bench:end -->", ""]
+    path = Path("BENCHMARKS.md")
+    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    block = "\n".join(lines)
+    if "<!-- circuit-bench:start -->" in old:
+        new = re.sub(r"<!-- circuit-bench:start -->.*?<!-- circuit-bench:end -->\n?", block, old, flags=re.S)
+    else:
+        new = old.rstrip() + "\n\n" + block
+    write_text(path, new)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, skip the 40 s full-library load")
+    args = ap.parse_args()
+    if shutil.which("ngspice") is None:
+        raise SystemExit("needs the ngspice program: sudo apt-get install -y ngspice libngspice0")
+    rows: list = []
+    bench_load(rows, args.quick)
+    bench_overhead(rows, args.quick)
+    bench_throughput(rows, args.quick)
+    write_report(rows)
+
+
+if __name__ == "__main__":
+    main()
