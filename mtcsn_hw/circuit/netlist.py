@@ -190,12 +190,12 @@ def _readout_lines(spec: NetworkSpec, units: Units) -> list[str]:
 
 
 def output_path_for(netlist_path: str | Path | None) -> str:
-    """Where the .control block writes its results: <netlist>.out next to it (safe characters only)."""
+    """Where the .control block writes its results: <netlist stem>.out in ngspice's working folder
+    (a bare, safe file name, so a netlist can be moved; run `ngspice -b` from the netlist's folder)."""
     if netlist_path is None:
         return "mtcsn_out.txt"
-    p = Path(netlist_path).resolve()
-    out = str(p.with_suffix(".out"))
-    return out if _SAFE_PATH.match(out) else Path(out).name if _SAFE_PATH.match(Path(out).name) else "mtcsn_out.txt"
+    name = Path(netlist_path).with_suffix(".out").name
+    return name if _SAFE_PATH.match(name) and not name.startswith("-") else "mtcsn_out.txt"
 
 
 def write_netlist(spec: NetworkSpec, units: Units, out_path: str | Path | None = None,

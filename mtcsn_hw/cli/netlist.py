@@ -70,5 +70,6 @@ def run(args):
            "units": {"v0": units.v0, "i0": units.i0, "c_m": units.c_m, "tau0": units.tau0, "v_rest": units.v_rest}}
     if not args.json:
         sys.stdout.write(f"wrote {args.out} ({args.level}, {len(spec.neurons)} neuron(s), "
-                         f"{out['t_end_s'] * 1e3:.3g} ms); run it with: ngspice -b {args.out}\n")
+                         f"{out['t_end_s'] * 1e3:.3g} ms); run it from its folder with: ngspice -b {Path(args.out).name}"
+                         f" (writes {out['results_file']})\n")
     return out
