@@ -67,5 +67,6 @@ def test_parse_error_is_a_simulation_error():
 def test_retry_transforms_change_the_netlist():
     text = "* x\nR1 a 0 1\n.tran 1u 1m 0 10u\n.end\n"
     assert ngspice._smaller_max_step(text).count(".tran") == 1
-    assert "1e-06" in ngspice._smaller_max_step(text)
+    assert ".tran 1u 1m 0 1e-06" in ngspice._smaller_max_step(text)
+    assert ".tran 1u 1m 0 1e-06" in ngspice._smaller_max_step("* x\nR1 a 0 1\n.tran 1u 1m\n.end\n")
     assert ".options reltol=1e-4" in ngspice.RETRIES[3][1](text).replace("gminsteps=200 srcsteps=200 itl4=100 ", "")

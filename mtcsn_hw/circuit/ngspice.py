@@ -178,13 +178,15 @@ def _with_options(text: str, options: str) -> str:
 
 
 def _smaller_max_step(text: str, factor: float = 0.1) -> str:
+    """The .tran line with its maximum step cut by `factor` (from the given one, else from tstop/100)."""
     m = _tran_stop(text)
     if not m:
         return text
     step, stop = m.group(1), m.group(2)
-    tstart = m.group(3) if m.group(3) and not m.group(3).lower().startswith("uic") else "0"
-    stop_s = parse_spice_number(stop)
-    new = f".tran {step} {stop} {tstart} {stop_s * factor / 100:.6g}"
+    rest = [g for g in (m.group(3), m.group(4)) if g and not g.lower().startswith("uic")]
+    tstart = rest[0] if rest else "0"
+    tmax = parse_spice_number(rest[1]) if len(rest) > 1 else parse_spice_number(stop) / 100
+    new = f".tran {step} {stop} {tstart} {tmax * factor:.6g}"
     if "uic" in m.group(0).lower():
         new += " uic"
     return text[: m.start()] + new + text[m.end():]
