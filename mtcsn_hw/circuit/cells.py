@@ -5,7 +5,7 @@ Behavioural level
   fi_beh         out in               C dV(out)/dt = (ib / v0) (V(in) - V(out)): the small-signal
                                       follower-integrator, written linear (a linear term as a wide tanh
                                       drives ngspice's step to ~1 ns), matching the model's linear filter.
-Transistor level (sky130_fd_pr nfet_01v8 / pfet_01v8, BSIM4)
+Transistor level (sky130_fd_pr nfet_01v8 / pfet_01v8, BSIM4; the PDK bin of each size as a global model)
   ota_sky130     out inp inn vdd      5-transistor OTA: nfet differential pair M1/M2 W = L = 2 um, pfet
                                       mirror M3/M4 W = L = 4 um, nfet tail M5 W = 2 L = 4 um mirrored from a
                                       diode MB of the same size fed by the bias reference ib. At 1 nA a pair
@@ -25,9 +25,15 @@ from pathlib import Path
 
 from mtcsn_hw.atomic import write_text
 
-NFET = "sky130_fd_pr__nfet_01v8"
-PFET = "sky130_fd_pr__pfet_01v8"
 SIZES = {"pair": (2, 2), "mirror": (4, 4), "tail": (2, 8)}  # (W, L) in um (PDK scale = 1u)
+DEVICE_SIZES = tuple(sorted(set(SIZES.values())))
+
+
+def model_name(device: str, w: float, l: float) -> str:
+    """The global model card technology.flat_models writes for a device size (one PDK bin)."""
+    return f"{device}_w{w:g}_l{l:g}".replace(".", "p")
+
+
 
 
 def ota_beh() -> str:
@@ -47,36 +53,43 @@ C1 out 0 {c}
 """
 
 
-def ota_sky130() -> str:
+def _devices():
     (wp, lp), (wm, lm), (wt, lt) = SIZES["pair"], SIZES["mirror"], SIZES["tail"]
+    return (model_name("nfet_01v8", wp, lp), model_name("pfet_01v8", wm, lm), model_name("nfet_01v8", wt, lt),
+            (wp, lp), (wm, lm), (wt, lt))
+
+
+def ota_sky130() -> str:
+    npair, pmir, ntail, (wp, lp), (wm, lm), (wt, lt) = _devices()
     return f"""* 5-transistor subthreshold OTA (sky130): I(out) = ib tanh(kappa (V(inp) - V(inn)) / 2U_T), current into out.
-* pair {NFET} W={wp} L={wp} um (weak inversion at nA, matching), mirror {PFET} W={wm} L={lm} um,
-* tail {NFET} W={wt} L={lt} um mirrored from diode MB (same size) fed by the reference current ib.
+* pair nfet_01v8 W={wp} L={lp} um (weak inversion at nA, matching), mirror pfet_01v8 W={wm} L={lm} um,
+* tail nfet_01v8 W={wt} L={lt} um mirrored from diode MB (same size) fed by the reference current ib.
+* Models: the PDK's bin for each size, as global cards (technology.flat_models).
 .subckt ota_sky130 out inp inn vdd ib=1n
-XM1 d1 inp tail 0 {NFET} w={wp} l={lp}
-XM2 out inn tail 0 {NFET} w={wp} l={lp}
-XM3 d1 d1 vdd vdd {PFET} w={wm} l={lm}
-XM4 out d1 vdd vdd {PFET} w={wm} l={lm}
-XM5 tail nb 0 0 {NFET} w={wt} l={lt}
-XMB nb nb 0 0 {NFET} w={wt} l={lt}
+M1 d1 inp tail 0 {npair} w={wp} l={lp}
+M2 out inn tail 0 {npair} w={wp} l={lp}
+M3 d1 d1 vdd vdd {pmir} w={wm} l={lm}
+M4 out d1 vdd vdd {pmir} w={wm} l={lm}
+M5 tail nb 0 0 {ntail} w={wt} l={lt}
+MB nb nb 0 0 {ntail} w={wt} l={lt}
 IB vdd nb {{ib}}
 .ends ota_sky130
 """
 
 
 def ota_sky130_deg() -> str:
-    (wp, lp), (wm, lm), (wt, lt) = SIZES["pair"], SIZES["mirror"], SIZES["tail"]
+    npair, pmir, ntail, (wp, lp), (wm, lm), (wt, lt) = _devices()
     return f"""* Source-degenerated 5-T OTA (sky130): split tails ib/2 each, resistor r between the pair's sources.
 * In weak inversion i = (I/U_T)(kappa v_g - v_s), so Gm = gm / (1 + gm r / (2 kappa)) with gm = ib / V0
 * per device: linear range widened by 1 + ib r / (4 U_T).
 .subckt ota_sky130_deg out inp inn vdd ib=1n r=1g
-XM1 d1 inp s1 0 {NFET} w={wp} l={lp}
-XM2 out inn s2 0 {NFET} w={wp} l={lp}
-XM3 d1 d1 vdd vdd {PFET} w={wm} l={lm}
-XM4 out d1 vdd vdd {PFET} w={wm} l={lm}
-XM5A s1 nb 0 0 {NFET} w={wt} l={lt}
-XM5B s2 nb 0 0 {NFET} w={wt} l={lt}
-XMB nb nb 0 0 {NFET} w={wt} l={lt}
+M1 d1 inp s1 0 {npair} w={wp} l={lp}
+M2 out inn s2 0 {npair} w={wp} l={lp}
+M3 d1 d1 vdd vdd {pmir} w={wm} l={lm}
+M4 out d1 vdd vdd {pmir} w={wm} l={lm}
+M5A s1 nb 0 0 {ntail} w={wt} l={lt}
+M5B s2 nb 0 0 {ntail} w={wt} l={lt}
+MB nb nb 0 0 {ntail} w={wt} l={lt}
 IB vdd nb {{ib / 2}}
 RD s1 s2 {{r}}
 .ends ota_sky130_deg

