@@ -61,7 +61,7 @@ def bench_overhead(rows: list, quick: bool) -> None:
 
 def bench_throughput(rows: list, quick: bool) -> None:
     sizes = (1, 10) if quick else (1, 10, 100)
-    for level, t_end in (("behavioral", 10000.0), ("transistor", 100.0)):
+    for level, t_end in (("behavioral", 10000.0), ("transistor", 300.0)):
         units = units_for(level)
         for n in sizes:
             text = write_netlist(bursting_network(n, t_end), units)
