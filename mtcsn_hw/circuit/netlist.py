@@ -243,7 +243,8 @@ def write_netlist(spec: NetworkSpec, units: Units, out_path: str | Path | None =
         body.append(_wrap(".ic " + " ".join(ic)))
     t_stop = spec.t_end * units.tau0
     step = max_step if max_step is not None else 0.5 * units.tau0  # 0.5 tau0: spike times within ~1 tau0
-    body.append(f".tran {num(t_stop / 10000)} {num(t_stop)} 0 {num(step)}")
+    # tstep = max step: a print step below the max step slows ngspice ~100x on the transistor netlists
+    body.append(f".tran {num(step)} {num(t_stop)} 0 {num(step)}")
     saved = [f"v(vm_{k})" for k in range(len(maps))]
     saved += [f"v(v{f.tag}_{k})" for k, nm in enumerate(maps) for f in nm.filters]
     if spec.readout is not None:
