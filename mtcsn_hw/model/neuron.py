@@ -36,6 +36,10 @@ class StackedParams:
     def n(self) -> int:
         return self.alpha.shape[0]
 
+    def to(self, dtype) -> "StackedParams":
+        fields = {k: getattr(self, k).to(dtype) for k in ("c", "g", "e_rev", "i_app", "alpha", "delta", "tau")}
+        return StackedParams(self.names, **fields)
+
 
 def stack_params(params, dtype=torch.float64) -> StackedParams:
     """Stack one NeuronParams (maybe with tensor fields) or a list of them with the same elements."""

@@ -1,0 +1,127 @@
+"""`MTCSNLayer`: a layer of MTCSN neurons with trainable per-neuron conductances.
+
+Constraints by parametrisation, so Adam can never break them:
+  alpha = sign * exp(log_abs_alpha)         the sign of every element is fixed by the template
+  tau   = exp(log_tau)                      > 0 for filtered elements; tau = 0 elements stay instantaneous
+  delta = lo + (hi - lo) * sigmoid(raw)     inside DELTA_RANGE
+Input x (T, B, n_in) drives each neuron with i = W x + b (b is the neuron's i_app); each input step is
+held for `substeps` steps of dt. Output s = graded_output(V) sampled at the end of each input step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from mtcsn_hw.model.neuron import StackedParams, resting_state, step, step_coefficients
+from mtcsn_hw.model.output import graded_output
+from mtcsn_hw.model.params import Element, NeuronParams
+from mtcsn_hw.model.presets import preset
+
+DELTA_RANGE = (-2.5, 2.5)
+
+
+@dataclass
+class LayerState:
+    v: torch.Tensor        # (T, B, H) membrane voltage at the end of each input step
+    events: torch.Tensor   # (T, B, H) upward crossings of v_th during each input step (all substeps)
+    last: tuple            # (v, vx) after the last step, to continue a sequence
+
+
+def _logit(p: torch.Tensor) -> torch.Tensor:
+    return torch.log(p) - torch.log1p(-p)
+
+
+class MTCSNLayer(nn.Module):
+    def __init__(self, n_in: int, n_hidden: int, template: str | NeuronParams = "bursting", dt: float = 1.0,
+                 substeps: int = 1, v_th: float = 0.5, v_sat: float = 2.0, input_scale: float = 1.0,
+                 jitter: float = 0.1, seed: int | None = None, dtype=torch.float32):
+        super().__init__()
+        tpl = preset(template) if isinstance(template, str) else template
+        gen = torch.Generator().manual_seed(0 if seed is None else seed)
+        self.n_in, self.n_hidden = n_in, n_hidden
+        self.dt, self.substeps, self.v_th, self.v_sat = float(dt), int(substeps), float(v_th), float(v_sat)
+        self.names = [e.name for e in tpl.elements]
+        E = len(self.names)
+
+        def jittered(values):
+            base = torch.tensor(values, dtype=torch.float64).expand(n_hidden, len(values))
+            return base * (1 + jitter * (torch.rand(n_hidden, len(values), generator=gen, dtype=torch.float64) - 0.5))
+
+        alpha = torch.tensor([float(e.alpha) for e in tpl.elements], dtype=torch.float64)
+        delta = torch.tensor([float(e.delta) for e in tpl.elements], dtype=torch.float64)
+        tau = torch.tensor([float(e.tau) for e in tpl.elements], dtype=torch.float64)
+        if (alpha == 0).any():
+            raise ValueError("template elements need nonzero alpha (its sign is what the layer keeps)")
+        self.register_buffer("alpha_sign", torch.sign(alpha).to(dtype))
+        self.register_buffer("instant", (tau <= 0).expand(n_hidden, E).clone())
+        self.log_abs_alpha = nn.Parameter(torch.log(jittered(alpha.abs().tolist())).to(dtype))
+        lo, hi = DELTA_RANGE
+        d0 = delta.expand(n_hidden, E) + jitter * (torch.rand(n_hidden, E, generator=gen, dtype=torch.float64) - 0.5)
+        self.delta_raw = nn.Parameter(_logit(((d0 - lo) / (hi - lo)).clamp(1e-3, 1 - 1e-3)).to(dtype))
+        self.log_tau = nn.Parameter(torch.log(jittered(torch.where(tau > 0, tau, 1.0).tolist())).to(dtype))
+        for key in ("c", "g", "e_rev"):
+            self.register_buffer(key, torch.full((n_hidden,), float(getattr(tpl, key)), dtype=dtype))
+        w = torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) * input_scale / max(n_in, 1) ** 0.5
+        self.w_in = nn.Parameter(w.to(dtype))
+        self.bias = nn.Parameter(torch.full((n_hidden,), float(tpl.i_app), dtype=dtype))
+
+    # ---- constrained parameters ------------------------------------------------------------
+    @property
+    def alpha(self) -> torch.Tensor:
+        return self.alpha_sign * torch.exp(self.log_abs_alpha)
+
+    @property
+    def delta(self) -> torch.Tensor:
+        lo, hi = DELTA_RANGE
+        return lo + (hi - lo) * torch.sigmoid(self.delta_raw)
+
+    @property
+    def tau(self) -> torch.Tensor:
+        return torch.where(self.instant, torch.zeros_like(self.log_tau), torch.exp(self.log_tau))
+
+    def stacked(self) -> StackedParams:
+        return StackedParams(self.names, self.c, self.g, self.e_rev, self.bias, self.alpha, self.delta, self.tau)
+
+    def neuron_params(self) -> list[NeuronParams]:
+        """One plain NeuronParams per hidden neuron (i_app = its bias), e.g. for circuit export."""
+        a, d, t = self.alpha.detach().double(), self.delta.detach().double(), self.tau.detach().double()
+        out = []
+        for i in range(self.n_hidden):
+            elements = [Element(n, float(a[i, j]), float(d[i, j]), float(t[i, j])) for j, n in enumerate(self.names)]
+            out.append(NeuronParams(elements=elements, c=float(self.c[i]), g=float(self.g[i]),
+                                    e_rev=float(self.e_rev[i]), i_app=float(self.bias[i].detach())))
+        return out
+
+    # ---- dynamics ---------------------------------------------------------------------------
+    def initial_state(self, batch: int) -> tuple:
+        with torch.no_grad():
+            p = self.stacked().to(torch.float64)
+            v = resting_state(p, p.i_app).to(self.bias.dtype)
+        v = v.expand(batch, self.n_hidden).clone()
+        return v, v.unsqueeze(-1).expand(batch, self.n_hidden, len(self.names)).clone()
+
+    def forward(self, x: torch.Tensor, state: tuple | None = None):
+        T, B, _ = x.shape
+        p = self.stacked()
+        phi, a, instant = step_coefficients(p, self.dt)
+        v, vx = self.initial_state(B) if state is None else state
+        drive = x @ self.w_in.T + self.bias          # (T, B, H)
+        vs, events = [], []
+        for k in range(T):
+            count = torch.zeros_like(v)
+            for _ in range(self.substeps):
+                v_next, vx = step(v, vx, drive[k], p, phi, a, instant)
+                count = count + ((v < self.v_th) & (v_next >= self.v_th)).to(v.dtype)
+                v = v_next
+            vs.append(v)
+            events.append(count)
+        v_all = torch.stack(vs)
+        s = graded_output(v_all, self.v_th, self.v_sat)
+        return s, LayerState(v=v_all, events=torch.stack(events).detach(), last=(v, vx))
+
+    def spike_events(self, v: torch.Tensor) -> torch.Tensor:
+        """Upward crossings of v_th between consecutive samples of v (T, B, H) -> bool (T, B, H)."""
+        prev = torch.cat([torch.full_like(v[:1], -float("inf")), v[:-1]])
+        return (prev < self.v_th) & (v >= self.v_th)
