@@ -39,9 +39,9 @@ class AdLIFLayer(nn.Module):
 
     binary = True
 
-    def __init__(self, n_in: int, n_hidden: int, theta: float = 1.0, q: float = 60.0, generator=None):
+    def __init__(self, n_in: int, n_hidden: int, theta: float = 1.0, q: float = 60.0, input_scale: float = 1.0, generator=None):
         super().__init__()
-        bound = 1 / math.sqrt(n_in)
+        bound = input_scale / math.sqrt(n_in)
         self.w_in = nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-bound, bound, generator=generator))
         self.bias = nn.Parameter(torch.zeros(n_hidden))
         self.tau_u = nn.Parameter(torch.empty(n_hidden).uniform_(*TAU_U_RANGE, generator=generator))

@@ -19,9 +19,9 @@ class LIFLayer(nn.Module):
 
     binary = True
 
-    def __init__(self, n_in: int, n_hidden: int, generator=None):
+    def __init__(self, n_in: int, n_hidden: int, input_scale: float = 1.0, generator=None):
         super().__init__()
-        bound = 1 / math.sqrt(n_in)
+        bound = input_scale / math.sqrt(n_in)
         self.w_in = nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-bound, bound, generator=generator))
         self.bias = nn.Parameter(torch.zeros(n_hidden))
         tau = torch.empty(n_hidden).uniform_(*TAU_MEM_RANGE, generator=generator)
