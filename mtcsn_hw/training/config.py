@@ -20,7 +20,7 @@ from mtcsn_hw.training.network import MODELS
 DEFAULT_LAYER = {
     "mtcsn": {"template": "tonic", "dt": 1.0, "substeps": 4, "v_th": 0.5, "v_sat": 2.0, "input_scale": 1.0},
     "lif": {"input_scale": 1.0},
-    "adlif": {"input_scale": 1.0},
+    "adlif": {"input_scale": 10.0},
 }
 
 
