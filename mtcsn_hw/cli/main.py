@@ -16,6 +16,7 @@ SUBCOMMANDS = [
     "mtcsn_hw.cli.iv",
     "mtcsn_hw.cli.train",
     "mtcsn_hw.cli.evaluate",
+    "mtcsn_hw.cli.demo",
 ]
 
 

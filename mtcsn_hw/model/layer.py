@@ -96,9 +96,8 @@ class MTCSNLayer(nn.Module):
 
     # ---- dynamics ---------------------------------------------------------------------------
     def initial_state(self, batch: int) -> tuple:
-        with torch.no_grad():
-            p = self.stacked().to(torch.float64)
-            v = resting_state(p, p.i_app).to(self.bias.dtype)
+        p = self.stacked().to(torch.float64)
+        v = resting_state(p, p.i_app).to(self.bias.dtype)      # differentiable (implicit function)
         v = v.expand(batch, self.n_hidden).clone()
         return v, v.unsqueeze(-1).expand(batch, self.n_hidden, len(self.names)).clone()
 

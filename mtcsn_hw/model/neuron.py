@@ -105,14 +105,33 @@ def step(v, vx, i_total, p: StackedParams, phi, a, instant):
     return v_next, vx_next
 
 
-def resting_state(p: StackedParams, i_app: torch.Tensor, iters: int = 60) -> torch.Tensor:
-    """Lowest steady state of the full I-V curve for drive i_app (Newton from far below, float64)."""
-    v = torch.full_like(p.g, -6.0)
-    for _ in range(iters):
-        f = p.g * (v - p.e_rev) + (p.alpha * torch.tanh(v.unsqueeze(-1) - p.delta)).sum(-1) - i_app
-        df = p.g + (p.alpha / torch.cosh(v.unsqueeze(-1) - p.delta) ** 2).sum(-1)
-        v = v - f / df.clamp_min(1e-3)
-    return v
+def resting_state(p: StackedParams, i_app: torch.Tensor, v_lo: float = -10.0, v_hi: float = 10.0) -> torch.Tensor:
+    """Lowest steady state of each neuron for drive i_app.
+
+    Found without gradient (first sign change of the steady-state current on a grid, then bisection:
+    Newton alone can cycle on tanh curves), then one Newton step on the graph, which makes its gradient
+    the implicit-function one, dv/dtheta = -(df/dtheta)/(df/dv).
+    """
+    def net(v):
+        return p.g * (v - p.e_rev) + (p.alpha * torch.tanh(v.unsqueeze(-1) - p.delta)).sum(-1) - i_app
+
+    with torch.no_grad():
+        grid = torch.linspace(v_lo, v_hi, 2001, dtype=p.g.dtype)
+        f = net(grid.unsqueeze(-1).expand(-1, p.n))                      # (G, N)
+        up = (f[:-1] < 0) & (f[1:] >= 0)
+        has = up.any(0)
+        first = torch.where(has, up.int().argmax(0), torch.zeros_like(has, dtype=torch.long))
+        lo, hi = grid[first], grid[first + 1]
+        lo = torch.where(has, lo, torch.full_like(lo, v_lo if bool((f[0] >= 0).all()) else v_hi))
+        hi = torch.where(has, hi, lo)
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            neg = net(mid) < 0
+            lo, hi = torch.where(neg, mid, lo), torch.where(neg, hi, mid)
+        v = 0.5 * (lo + hi)
+    slope = p.g + (p.alpha / torch.cosh(v.unsqueeze(-1) - p.delta) ** 2).sum(-1)
+    safe = torch.where(slope.abs() > 1e-9, slope, torch.ones_like(slope))
+    return v - torch.where(slope.abs() > 1e-9, net(v) / safe, torch.zeros_like(v))
 
 
 FAST_PATH_MAX_NEURONS = 16
@@ -197,12 +216,10 @@ def simulate_neuron(params, i_app=None, dt: float = 0.1, t_end: float | None = N
     steps = drive.shape[0]
 
     phi, a, instant = step_coefficients(p, dt)
-    if v0 is None:
-        # rest plus a small kick, so that an unstable equilibrium (a tonic neuron's) is left
-        v = resting_state(p, drive[0] if steps else p.i_app) + kick
-    else:
-        v = torch.as_tensor(v0, dtype=dtype).expand(n).clone()
-    vx = (v - (kick if v0 is None else 0.0)).unsqueeze(-1).expand(n, len(p.names)).clone()
+    rest = resting_state(p, drive[0] if steps else p.i_app)
+    # default: rest plus a small kick, so that an unstable equilibrium (a tonic neuron's) is left
+    v = rest + kick if v0 is None else torch.as_tensor(v0, dtype=dtype).expand(n).clone()
+    vx = rest.unsqueeze(-1).expand(n, len(p.names)).clone()
     if _needs_graph(p, drive, v) or n > FAST_PATH_MAX_NEURONS:
         v_all, vx_all = _run_torch(v, vx, drive, p, phi, a, instant)
     else:

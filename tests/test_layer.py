@@ -1,0 +1,59 @@
+import torch
+
+from mtcsn_hw import simulate_neuron
+from mtcsn_hw.model.layer import DELTA_RANGE, MTCSNLayer
+
+
+def test_shapes_and_exact_zeros_below_threshold():
+    layer = MTCSNLayer(3, 16, template="tonic", seed=0)
+    x = torch.randn(120, 4, 3)
+    s, state = layer(x)
+    assert s.shape == state.v.shape == state.events.shape == (120, 4, 16)
+    below = state.v < layer.v_th
+    assert below.any() and (~below).any()
+    assert torch.all(s[below] == 0)                     # exactly zero, not small
+    assert torch.all((s[~below] > 0) & (s[~below] <= 1))
+
+
+def test_constraints_survive_wild_optimisation():
+    layer = MTCSNLayer(2, 8, template="bursting", seed=1)
+    signs = torch.sign(layer.alpha.detach())
+    opt = torch.optim.Adam(layer.parameters(), lr=1.0)
+    for _ in range(3):
+        opt.zero_grad()
+        s, _ = layer(torch.randn(40, 2, 2))
+        (s.sum() + layer.delta.sum() * 100 - layer.tau.sum()).backward()
+        opt.step()
+    assert torch.equal(torch.sign(layer.alpha.detach()), signs)
+    filtered = ~layer.instant
+    assert torch.all(layer.tau[filtered] > 0) and torch.all(layer.tau[layer.instant] == 0)
+    assert torch.all((layer.delta >= DELTA_RANGE[0]) & (layer.delta <= DELTA_RANGE[1]))
+
+
+def test_layer_neuron_equals_simulate_neuron():
+    layer = MTCSNLayer(1, 4, template="bursting", dt=0.5, seed=2, dtype=torch.float64)
+    x = torch.sin(torch.linspace(0, 20, 400, dtype=torch.float64)).reshape(400, 1, 1)
+    _, state = layer(x)
+    drive = (x[:, 0, :] @ layer.w_in.T + layer.bias).detach()
+    ref = simulate_neuron(layer.neuron_params(), drive, dt=0.5, kick=0.0)
+    assert torch.allclose(state.v[:, 0, :].detach(), ref.v[1:], atol=1e-10)
+    counts = torch.tensor([((s >= 0) & True).sum() for s in simulate_neuron(
+        layer.neuron_params(), drive, dt=0.5, kick=0.0, threshold=layer.v_th).spike_times])
+    assert torch.equal(state.events[:, 0, :].sum(0).long(), counts)
+
+
+def test_gradients_reach_every_parameter():
+    layer = MTCSNLayer(2, 6, template="bursting", seed=3)
+    s, _ = layer(torch.randn(60, 3, 2) * 2)
+    s.sum().backward()
+    for name, prm in layer.named_parameters():
+        assert prm.grad is not None and torch.isfinite(prm.grad).all() and prm.grad.abs().sum() > 0, name
+
+
+def test_substeps_hold_each_input():
+    layer = MTCSNLayer(1, 2, template="tonic", substeps=4, dt=0.25, seed=4, dtype=torch.float64)
+    x = torch.zeros(50, 1, 1, dtype=torch.float64)
+    _, state = layer(x)
+    drive = layer.bias.detach().expand(200, 2)
+    ref = simulate_neuron(layer.neuron_params(), drive, dt=0.25, kick=0.0)
+    assert torch.allclose(state.v[:, 0, :].detach(), ref.v[4::4], atol=1e-10)
