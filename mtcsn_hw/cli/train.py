@@ -22,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("--n-hidden", type=int, default=d.n_hidden, help=argparse.SUPPRESS)
     p.add_argument("--window", type=int, default=d.window, help=argparse.SUPPRESS)
     p.add_argument("--batch", type=int, default=d.batch, help=argparse.SUPPRESS)
+    p.add_argument("--washout", type=int, default=d.washout, help=argparse.SUPPRESS)
     p.add_argument("--out", required=True, help="checkpoint directory to write (replaced atomically)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
@@ -31,6 +32,6 @@ def register(sub) -> None:
 def run(args) -> dict:
     cfg = TrainConfig(model=args.model, task=args.task, protocol=args.protocol, horizon=args.horizon,
                       seed=args.seed, iterations=args.iterations, n_hidden=args.n_hidden, window=args.window,
-                      batch=args.batch).validate()
+                      batch=args.batch, washout=args.washout).validate()
     metrics = train_and_save(cfg, args.out, progress=not args.quiet)
     return {"out": str(args.out), **metrics}

@@ -55,7 +55,7 @@ def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
         "format": FORMAT,
         "model": cfg.model,
         "normaliser": {"mean": norm.mean, "std": norm.std},
-        "readout": {"weight": model.readout.weight.detach()[0].tolist(), "bias": float(model.readout.bias[0])},
+        "readout": {"weight": model.readout.weight.detach()[0].tolist(), "bias": float(model.readout.bias.detach()[0])},
         "out_decay": model.out_decay,
         "input_weights": model.hidden.w_in.detach()[:, 0].tolist(),
         "input_bias": model.hidden.bias.detach().tolist(),
