@@ -1,11 +1,11 @@
 """Training configuration, and the hyperparameter budget shared by all three models.
 
-Budget (the same for MTCSN, LIF and AdLIF): one hidden layer of `n_hidden` neurons, no recurrence,
-`iterations` Adam steps (lr, gradient-norm clip) on batches of `batch` windows of `window` steps
-(loss = MSE after `washout` steps), one readout with the same output filter `out_tau`. Model-specific
-settings were chosen by hand with at most a few short trial runs per model on the train part only
-(never the test part): the MTCSN layer's dt / substeps / input scale / threshold and template;
-for LIF and AdLIF the published defaults (thresholds 1, tau ranges of Baronig et al. 2024).
+Budget (the same for MTCSN, LIF and AdLIF): one hidden layer of `n_hidden` neurons, no recurrence;
+`iterations` Adam steps (lr with cosine decay to lr/10, gradient-norm clip) on batches of `batch`
+windows of `window` steps (loss: MSE after `washout` steps); one linear readout and the same output
+low-pass `out_tau`. Model-specific settings (`layer`, DEFAULT_LAYER) were fixed with a handful of
+150-iteration trial runs per model: for MTCSN the template, threshold and input scale; for LIF and
+AdLIF the input scale (the published neuron defaults otherwise). docs/mackey-glass.md lists them.
 """
 from __future__ import annotations
 
@@ -39,12 +39,15 @@ class TrainConfig:
     lr: float = 5e-3
     grad_clip: float = 1.0
     out_tau: float = 3.0
+    residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
     test_lyap: float = 10.0
     steps_per_tau: int = 1700
     layer: dict | None = None   # None: DEFAULT_LAYER[model]; a dict overrides single keys
 
     def __post_init__(self):
+        if self.residual is None:
+            self.residual = self.protocol == "autoregressive"
         if self.model in DEFAULT_LAYER:
             self.layer = {**DEFAULT_LAYER[self.model], **(self.layer or {})}
 

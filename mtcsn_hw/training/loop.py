@@ -1,6 +1,7 @@
 """The one training loop for all models: BPTT through windows of the train part, Adam, explicit seeds."""
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -16,7 +17,8 @@ from mtcsn_hw.training.network import Forecaster, make_hidden
 def build_model(cfg: TrainConfig) -> Forecaster:
     torch.manual_seed(cfg.seed)
     hidden = make_hidden(cfg.model, 1, cfg.n_hidden, cfg.seed, cfg.layer)
-    return Forecaster(hidden, cfg.n_hidden, cfg.out_tau, generator=torch.Generator().manual_seed(cfg.seed + 1))
+    gen = torch.Generator().manual_seed(cfg.seed + 1)
+    return Forecaster(hidden, cfg.n_hidden, cfg.out_tau, residual=cfg.residual, generator=gen)
 
 
 def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
@@ -32,6 +34,9 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     h = horizon_of(cfg.protocol, cfg.horizon)
     model = build_model(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    # cosine decay to lr/10 over the run: the same schedule for every model
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda k: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * k / max(cfg.iterations, 1))))
     rng = np.random.default_rng(cfg.seed)
     last = max_start(series.n_train, h, cfg.window)
     losses = []
@@ -48,6 +53,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
+        sched.step()
         losses.append(loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     history = {"loss": losses, "train_seconds": time.perf_counter() - t0}

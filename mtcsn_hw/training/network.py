@@ -4,6 +4,7 @@
                                    (n_hidden x n_in) and bias `hidden.bias` (the MTCSN neuron's i_app)
     readout = model.readout        torch.nn.Linear(n_hidden, 1): y_raw = readout(hidden output)
     y[t] = a y[t-1] + (1 - a) y_raw[t],  a = exp(-1 / out_tau)   (out_tau = 0: no filter)
+    residual: the network predicts the change, y[t] + x[t]     (for one-step prediction)
 
 The filter sits after the readout (a linear filter commutes with the linear readout), so the readout
 reads the sparse hidden output directly and its effective synaptic operations stay sparse.
@@ -20,6 +21,7 @@ from torch import nn
 from mtcsn_hw.baselines.adlif import AdLIFLayer
 from mtcsn_hw.baselines.lif import LIFLayer
 from mtcsn_hw.model.layer import MTCSNLayer
+from mtcsn_hw.model.params import NeuronParams
 
 MODELS = ("mtcsn", "lif", "adlif")
 
@@ -54,6 +56,8 @@ def make_hidden(model: str, n_in: int, n_hidden: int, seed: int, layer: dict | N
     if model == "adlif":
         return AdLIFLayer(n_in, n_hidden, generator=gen, **kw)
     if model == "mtcsn":
+        if isinstance(kw.get("template"), dict):  # a neuron written out in full (JSON config)
+            kw["template"] = NeuronParams.from_dict(kw["template"])
         return MTCSNHidden(n_in, n_hidden, seed=seed, **kw)
     raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
 
@@ -68,8 +72,10 @@ class Output:
 
 
 class Forecaster(nn.Module):
-    def __init__(self, hidden: nn.Module, n_hidden: int, out_tau: float = 0.0, generator=None):
+    def __init__(self, hidden: nn.Module, n_hidden: int, out_tau: float = 0.0, residual: bool = False,
+                 generator=None):
         super().__init__()
+        self.residual = bool(residual)
         self.hidden = hidden
         self.readout = nn.Linear(n_hidden, 1)
         bound = 1 / math.sqrt(n_hidden)
@@ -96,4 +102,7 @@ class Forecaster(nn.Module):
                 y_prev = a * y_prev + (1 - a) * raw[k]
                 ys.append(y_prev)
             y = torch.stack(ys)
-        return Output(y=y, hidden=h, events=events, v=v, state=(h_state, y[-1]))
+        if self.residual:
+            y = y + x[..., :1]
+        y_filter = y[-1] - x[-1, :, :1] if self.residual else y[-1]
+        return Output(y=y, hidden=h, events=events, v=v, state=(h_state, y_filter))
