@@ -81,3 +81,40 @@ def test_bad_config_is_a_parameter_error():
         TrainConfig(protocol="sideways").validate()
     with pytest.raises(ParameterError):
         fit(tiny("lif", window=40, horizon=300), series=small_series(), progress=False)
+
+
+class PassThrough(torch.nn.Module):
+    """A 'hidden layer' that outputs its input: isolates the readout and output filter."""
+
+    binary = False
+
+    def forward(self, x, state=None):
+        return x, x != 0, x, None
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_output_filter_and_residual_hand_computed(residual):
+    from mtcsn_hw.training.network import Forecaster
+
+    net = Forecaster(PassThrough(), 1, out_tau=2.0, residual=residual)
+    with torch.no_grad():
+        net.readout.weight.fill_(1.0)
+        net.readout.bias.zero_()
+    a = np.exp(-1 / 2)
+    x = torch.tensor([0.0, 1.0, 1.0, 1.0]).reshape(-1, 1, 1)
+    with torch.no_grad():
+        y = net(x).y[:, 0, 0].numpy()
+        first = net(x[:2])
+        rest = net(x[2:], first.state).y[:, 0, 0].numpy()
+    expected = np.array([0.0, 1 - a, 1 - a**2, 1 - a**3]) + (x[:, 0, 0].numpy() if residual else 0)
+    assert np.allclose(y, expected)
+    assert np.allclose(np.concatenate([first.y[:, 0, 0].numpy(), rest]), y)
+
+
+def test_activity_regulariser_lowers_activity():
+    s = small_series()
+    rates = []
+    for reg in (0.0, 5.0):
+        model, _, norm, _ = fit(tiny("lif", activity_reg=reg, iterations=20), series=s, progress=False)
+        rates.append(metrics(predict(model, s, norm, "direct", 10), model.binary)["spike_rate"])
+    assert rates[1] < 0.5 * rates[0], rates

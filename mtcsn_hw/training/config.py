@@ -18,7 +18,7 @@ from mtcsn_hw.training.network import MODELS
 
 # Model-specific hidden-layer settings (keyword arguments of the layer class).
 DEFAULT_LAYER = {
-    "mtcsn": {"template": "tonic", "dt": 1.0, "substeps": 4, "v_th": 0.5, "v_sat": 2.0, "input_scale": 1.0},
+    "mtcsn": {"template": "tonic", "dt": 1.0, "substeps": 4, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
     "lif": {"input_scale": 1.0},
     "adlif": {"input_scale": 10.0},
 }
@@ -32,13 +32,14 @@ class TrainConfig:
     horizon: int = 75
     seed: int = 0
     n_hidden: int = 48
-    iterations: int = 300
+    iterations: int = 200
     batch: int = 16
     window: int = 300
     washout: int = 50
     lr: float = 5e-3
     grad_clip: float = 1.0
     out_tau: float = 3.0
+    activity_reg: float = 0.0    # weight of mean(hidden output) in the loss (0: off)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
     test_lyap: float = 10.0

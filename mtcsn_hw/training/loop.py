@@ -49,6 +49,8 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
         out = model(x)
         loss = torch.mean((out.y[cfg.washout:] - y[cfg.washout:]) ** 2)
+        if cfg.activity_reg > 0:  # optional sparsity pressure on what the readout reads
+            loss = loss + cfg.activity_reg * out.hidden[cfg.washout:].mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
