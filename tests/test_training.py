@@ -118,3 +118,12 @@ def test_activity_regulariser_lowers_activity():
         model, _, norm, _ = fit(tiny("lif", activity_reg=reg, iterations=20), series=s, progress=False)
         rates.append(metrics(predict(model, s, norm, "direct", 10), model.binary)["spike_rate"])
     assert rates[1] < 0.5 * rates[0], rates
+
+
+def test_input_noise_is_seeded():
+    s = small_series()
+    a, *_ = fit(tiny("lif", iterations=3, input_noise=0.1), series=s, progress=False)
+    b, *_ = fit(tiny("lif", iterations=3, input_noise=0.1), series=s, progress=False)
+    c, *_ = fit(tiny("lif", iterations=3), series=s, progress=False)
+    assert torch.equal(a.readout.weight, b.readout.weight)
+    assert not torch.equal(a.readout.weight, c.readout.weight)

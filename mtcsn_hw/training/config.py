@@ -39,6 +39,7 @@ class TrainConfig:
     lr: float = 5e-3
     grad_clip: float = 1.0
     out_tau: float = 3.0
+    input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
     activity_reg: float = 0.0    # weight of mean(hidden output) in the loss (0: off)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0

@@ -46,6 +46,8 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         starts = rng.integers(0, last + 1, size=cfg.batch)
         xs, ys = training_windows(u, series.n_train, h, cfg.window, starts)
         x = torch.tensor(xs, dtype=torch.float32).unsqueeze(-1)
+        if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
+            x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
         out = model(x)
         loss = torch.mean((out.y[cfg.washout:] - y[cfg.washout:]) ** 2)
