@@ -10,7 +10,6 @@ docs/mackey-glass-results.json (every run's metrics) and docs/figures/mg-*.png.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
