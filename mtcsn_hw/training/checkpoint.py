@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,17 +77,7 @@ def save_checkpoint(path, model: Forecaster, cfg: TrainConfig, series: MackeyGla
         with open(tmp / "data.npz", "wb") as fh:
             np.savez(fh, **series.to_arrays())
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-        _share(tmp)
     return path
-
-
-def _share(folder: Path) -> None:
-    """The temporary folder is private (mkdtemp); give the result the usual umask permissions."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)
-    for f in folder.iterdir():
-        os.chmod(f, 0o666 & ~umask)
 
 
 def _read_json(path: Path):
