@@ -14,6 +14,8 @@ from mtcsn_hw.errors import MTCSNError
 SUBCOMMANDS = [
     "mtcsn_hw.cli.regimes",
     "mtcsn_hw.cli.iv",
+    "mtcsn_hw.cli.train",
+    "mtcsn_hw.cli.evaluate",
     "mtcsn_hw.cli.demo",
     "mtcsn_hw.cli.netlist",
     "mtcsn_hw.cli.simulate",

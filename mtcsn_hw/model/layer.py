@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mtcsn_hw.model.neuron import StackedParams, resting_state, step, step_coefficients
+from mtcsn_hw.model.adjoint import run_trajectory
+from mtcsn_hw.model.neuron import StackedParams, resting_state, step_coefficients
 from mtcsn_hw.model.output import graded_output
 from mtcsn_hw.model.params import Element, NeuronParams
 from mtcsn_hw.model.presets import preset
@@ -107,18 +108,17 @@ class MTCSNLayer(nn.Module):
         phi, a, instant = step_coefficients(p, self.dt)
         v, vx = self.initial_state(B) if state is None else state
         drive = x @ self.w_in.T + self.bias          # (T, B, H)
-        vs, events = [], []
-        for k in range(T):
-            count = torch.zeros_like(v)
-            for _ in range(self.substeps):
-                v_next, vx = step(v, vx, drive[k], p, phi, a, instant)
-                count = count + ((v < self.v_th) & (v_next >= self.v_th)).to(v.dtype)
-                v = v_next
-            vs.append(v)
-            events.append(count)
-        v_all = torch.stack(vs)
+        per_step = drive.repeat_interleave(self.substeps, dim=0) if self.substeps > 1 else drive
+        v_fine, x_fine = run_trajectory(v, vx, per_step, p, phi, a, instant)   # (T*substeps, B, H[, E])
+        vx = x_fine[-1]
+        with torch.no_grad():
+            prev = torch.cat([v.detach().unsqueeze(0), v_fine[:-1]])
+            crossed = ((prev < self.v_th) & (v_fine >= self.v_th)).to(v.dtype)
+            events = crossed.reshape(T, self.substeps, B, -1).sum(1)
+        v_all = v_fine[self.substeps - 1::self.substeps]
+        v = v_all[-1]
         s = graded_output(v_all, self.v_th, self.v_sat)
-        return s, LayerState(v=v_all, events=torch.stack(events).detach(), last=(v, vx))
+        return s, LayerState(v=v_all, events=events, last=(v, vx))
 
     def spike_events(self, v: torch.Tensor) -> torch.Tensor:
         """Upward crossings of v_th between consecutive samples of v (T, B, H) -> bool (T, B, H)."""

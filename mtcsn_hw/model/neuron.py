@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.adjoint import run_trajectory
 from mtcsn_hw.model.fast_path import run_one
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.spikes import crossing_times
@@ -145,6 +146,13 @@ def _needs_graph(p: StackedParams, *tensors) -> bool:
 
 
 def _run_torch(v, vx, drive, p, phi, a, instant):
+    """Graph path: one autograd node for the whole trajectory (hand-written adjoint, adjoint.py)."""
+    v_after, x_after = run_trajectory(v.unsqueeze(0), vx.unsqueeze(0), drive.unsqueeze(1), p, phi, a, instant)
+    return torch.cat([v.unsqueeze(0), v_after[:, 0]]), torch.cat([vx.unsqueeze(0), x_after[:, 0]])
+
+
+def step_reference(v, vx, drive, p, phi, a, instant):
+    """Plain autograd through `step` for every step: the reference the adjoint is tested against."""
     vs, vxs = [v], [vx]
     for k in range(drive.shape[0]):
         v, vx = step(v, vx, drive[k], p, phi, a, instant)

@@ -1,0 +1,1 @@
+"""Baseline hidden layers for the forecasting comparison: LIF (snnTorch) and SE-adLIF."""

@@ -1,0 +1,1 @@
+"""Tasks: data generation, task definitions (inputs/targets/splits) and metrics."""

@@ -1,0 +1,54 @@
+"""Forecast accuracy and network activity metrics (NeuroBench definitions), as pure numpy functions.
+
+Activity arrays are (T, ..., N): time first, neurons last. Synaptic operations per time step:
+  dense      every connection, every step: n_in * n_hidden + n_hidden * n_out;
+  effective  only connections whose presynaptic value is nonzero at that step;
+an operation is an accumulate (AC) when the presynaptic value is a binary spike, a multiply-accumulate
+(MAC) when it is graded (real-valued input, graded MTCSN output).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def smape(y_pred, y_true) -> float:
+    """200 * mean(|y_pred - y_true| / (|y_pred| + |y_true|)); terms with 0/0 count as 0."""
+    y_pred, y_true = np.asarray(y_pred, float), np.asarray(y_true, float)
+    num = np.abs(y_pred - y_true)
+    den = np.abs(y_pred) + np.abs(y_true)
+    ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return float(200.0 * ratio.mean())
+
+
+def nrmse(y_pred, y_true) -> float:
+    """RMSE / std(y_true) (population std)."""
+    y_pred, y_true = np.asarray(y_pred, float), np.asarray(y_true, float)
+    return float(np.sqrt(np.mean((y_pred - y_true) ** 2)) / np.std(y_true))
+
+
+def spike_rate(events) -> float:
+    """Spike events per neuron per time step."""
+    return float(np.mean(np.asarray(events, dtype=float)))
+
+
+def nonzero_fraction(outputs) -> float:
+    """Fraction of hidden outputs (neuron x step) that are not exactly zero."""
+    return float(np.mean(np.asarray(outputs) != 0))
+
+
+def synaptic_ops(inputs, hidden, n_out: int, hidden_binary: bool, inputs_binary: bool = False) -> dict:
+    """Dense and effective synaptic operations per time step of input -> hidden -> readout.
+
+    inputs (T, ..., n_in) feed the hidden layer (n_hidden units); hidden (T, ..., n_hidden) feed n_out
+    readout units. Returns per-step means: dense, effective, and effective split into ACs and MACs.
+    """
+    inputs, hidden = np.asarray(inputs), np.asarray(hidden)
+    n_in, n_hidden = inputs.shape[-1], hidden.shape[-1]
+    steps = int(np.prod(hidden.shape[:-1]))
+    in_binary = inputs_binary
+    eff_in = np.count_nonzero(inputs) * n_hidden / steps
+    eff_out = np.count_nonzero(hidden) * n_out / steps
+    acs = (eff_in if in_binary else 0.0) + (eff_out if hidden_binary else 0.0)
+    macs = (0.0 if in_binary else eff_in) + (0.0 if hidden_binary else eff_out)
+    return {"dense": float(n_in * n_hidden + n_hidden * n_out), "effective": float(eff_in + eff_out),
+            "effective_acs": float(acs), "effective_macs": float(macs)}

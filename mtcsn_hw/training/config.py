@@ -1,0 +1,83 @@
+"""Training configuration, and the hyperparameter budget shared by all three models.
+
+Budget (the same for MTCSN, LIF and AdLIF): one hidden layer of `n_hidden` neurons, no recurrence;
+`iterations` Adam steps (lr with cosine decay to lr/10, gradient-norm clip) on batches of `batch`
+windows of `window` steps (loss: MSE after `washout` steps); one linear readout and the same output
+low-pass `out_tau`. Model-specific settings (`layer`, DEFAULT_LAYER) were fixed with a handful of
+150-iteration trial runs per model: for MTCSN the template, threshold and input scale; for LIF and
+AdLIF the input scale (the published neuron defaults otherwise). docs/mackey-glass.md lists them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from mtcsn_hw.errors import CheckpointError, ParameterError
+from mtcsn_hw.tasks.forecasting import PROTOCOLS
+from mtcsn_hw.training.network import MODELS
+
+
+# Model-specific hidden-layer settings (keyword arguments of the layer class).
+DEFAULT_LAYER = {
+    "mtcsn": {"template": "tonic", "dt": 1.0, "substeps": 4, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
+    "lif": {"input_scale": 1.0},
+    "adlif": {"input_scale": 10.0},
+}
+
+
+@dataclass
+class TrainConfig:
+    model: str = "mtcsn"
+    task: str = "mackey-glass"
+    protocol: str = "direct"
+    horizon: int = 75
+    seed: int = 0
+    n_hidden: int = 48
+    iterations: int = 200
+    batch: int = 16
+    window: int = 300
+    washout: int = 50
+    lr: float = 5e-3
+    grad_clip: float = 1.0
+    out_tau: float = 3.0
+    input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
+    activity_reg: float = 0.0    # weight of mean(hidden output) in the loss (0: off)
+    residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
+    train_lyap: float = 10.0
+    test_lyap: float = 10.0
+    steps_per_tau: int = 1700
+    layer: dict | None = None   # None: DEFAULT_LAYER[model]; a dict overrides single keys
+
+    def __post_init__(self):
+        if self.residual is None:
+            self.residual = self.protocol == "autoregressive"
+        if self.model in DEFAULT_LAYER:
+            self.layer = {**DEFAULT_LAYER[self.model], **(self.layer or {})}
+
+    def validate(self) -> "TrainConfig":
+        if self.model not in MODELS:
+            raise ParameterError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
+        if self.task != "mackey-glass":
+            raise ParameterError(f"unknown task {self.task!r}; only 'mackey-glass' is available")
+        if self.protocol not in PROTOCOLS:
+            raise ParameterError(f"unknown protocol {self.protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+        for key in ("horizon", "n_hidden", "iterations", "batch", "window"):
+            if int(getattr(self, key)) < 1:
+                raise ParameterError(f"{key} must be >= 1, got {getattr(self, key)}")
+        if not 0 <= self.washout < self.window:
+            raise ParameterError(f"washout must be in [0, window), got {self.washout}")
+        if not self.lr > 0:
+            raise ParameterError(f"lr must be > 0, got {self.lr}")
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data) -> "TrainConfig":
+        if not isinstance(data, dict):
+            raise CheckpointError("config.json must hold a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise CheckpointError(f"config.json has unknown field(s): {sorted(unknown)}")
+        return cls(**data).validate()

@@ -1,0 +1,59 @@
+"""Test-set predictions and metrics of a trained forecaster."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from mtcsn_hw.tasks import metrics as M
+from mtcsn_hw.tasks.forecasting import Normaliser, horizon_of
+from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries
+from mtcsn_hw.training.network import Forecaster
+
+
+def _tensor(u):
+    return torch.tensor(np.asarray(u), dtype=torch.float32).reshape(-1, 1, 1)
+
+
+@torch.no_grad()
+def predict(model: Forecaster, series: MackeyGlassSeries, norm: Normaliser, protocol: str, horizon: int) -> dict:
+    """y_true, y_pred (test part, original units) and the test part's network activity."""
+    model.eval()
+    u = norm(series.x)
+    n0, n1 = series.n_train, series.n_train + series.n_test
+    h = horizon_of(protocol, horizon)
+    if protocol == "direct":
+        out = model(_tensor(u[:n1]))
+        y_pred = out.y[n0:n1, 0, 0].numpy()
+        y_true = series.x[n0 + h:n1 + h]
+        inputs, hidden, events, v = (_tensor(u[n0:n1]), out.hidden[n0:n1], out.events[n0:n1], out.v[n0:n1])
+    else:
+        out = model(_tensor(u[:n0]))  # teacher-forced warm-up over the train part
+        state, y = out.state, out.y[-1:]
+        preds, ins, hid, ev, vs = [], [], [], [], []
+        for _ in range(n1 - n0):
+            preds.append(y)
+            ins.append(y)
+            step = model(y, state)
+            state, y = step.state, step.y
+            hid.append(step.hidden)
+            ev.append(step.events)
+            vs.append(step.v)
+        y_pred = torch.cat(preds)[:, 0, 0].numpy()
+        y_true = series.x[n0:n1]
+        inputs, hidden, events, v = torch.cat(ins), torch.cat(hid), torch.cat(ev), torch.cat(vs)
+    return {"y_true": np.asarray(y_true, float), "y_pred": norm.inverse(y_pred),
+            "inputs": inputs.numpy(), "hidden": hidden.numpy(), "events": events.numpy(), "v": v.numpy()}
+
+
+def metrics(pred: dict, binary: bool) -> dict:
+    ops = M.synaptic_ops(pred["inputs"], pred["hidden"], n_out=1, hidden_binary=binary)
+    return {
+        "smape": M.smape(pred["y_pred"], pred["y_true"]),
+        "nrmse": M.nrmse(pred["y_pred"], pred["y_true"]),
+        "spike_rate": M.spike_rate(pred["events"]),
+        "nonzero_fraction": M.nonzero_fraction(pred["hidden"]),
+        "synops_dense": ops["dense"],
+        "synops_effective": ops["effective"],
+        "synops_effective_acs": ops["effective_acs"],
+        "synops_effective_macs": ops["effective_macs"],
+    }
