@@ -47,7 +47,7 @@ def test_network_netlist_has_named_nodes_and_pwl_inputs(tmp_path):
     text = write_netlist(spec, units_for("behavioral"))
     for node in ("vm_0", "vs_0", "vus_0", "vm_1", "vs_1", "yout_0"):
         assert f" {node} " in text or f"v({node})" in text
-    assert text.count("PWL(") == 2
+    assert text.count("PWL(") == 3 and text.count("Gin_") == 6  # one source per input, a VCCS per weight
     tr = run_transient(text, units_for("behavioral"), 2)
     assert tr.vm.shape[1] == 2 and np.all(np.isfinite(tr.vm))
 
@@ -117,3 +117,39 @@ def test_committed_cell_library_is_the_generated_one(tmp_path):
         committed = REPO / "netlists" / "lib" / path.name
         assert committed.exists(), f"run: python -c 'from mtcsn_hw.circuit.cells import write_library; write_library(\"netlists/lib\")'"
         assert committed.read_text() == path.read_text()
+
+
+@pytest.mark.skipif(not (REPO / "models" / "mg-mtcsn" / "params.json").exists(), reason="no shipped MTCSN model")
+def test_shipped_checkpoint_exports_and_simulates(tmp_path, capsys):
+    out = tmp_path / "mg.cir"
+    assert main(["netlist", str(REPO / "models" / "mg-mtcsn"), "--t-end", "60", "--out", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    text = out.read_text()
+    n = info["neurons"]
+    assert n > 1 and text.count("PWL(") == 1 and text.count("Gin_") == n
+    assert "Bout_0 yraw_0" in text and "Clp_0 yout_0" in text
+    assert main(["simulate", str(out), "--json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert len(sim["neurons"]) == n and sim["t_end_model"] == pytest.approx(60.0, rel=1e-6)
+
+
+def test_network_inputs_drive_neurons_as_in_the_model():
+    """Two tonic neurons driven by W u(t) + b (zero-order hold, 10 model units a sample): behavioural
+    circuit spike times against the model integrating the same currents."""
+    from mtcsn_hw.model.neuron import simulate_neuron
+    from mtcsn_hw.model.spike_metrics import coincidence_factor
+    rng = np.random.default_rng(7)
+    neurons = [preset("tonic"), preset("tonic")]
+    w, b = np.array([[0.4], [-0.3]]), np.array([-0.5, -0.4])
+    u, dt = rng.uniform(-1, 1, size=(60, 1)), 10.0
+    spec = network_spec(neurons, w, b, u, dt)
+    units = units_for("behavioral")
+    tr = run_transient(write_netlist(spec, units), units, 2)
+    fine = 0.01
+    drive = np.repeat(u @ w.T + b, int(dt / fine), axis=0)
+    ref = simulate_neuron(neurons, i_app=drive, dt=fine)
+    for k in range(2):
+        got = units.to_model_t(tr.spikes[k])
+        want = ref.spike_times[k].numpy()
+        assert len(want) >= 5
+        assert coincidence_factor(want, got, 2.0, len(u) * dt) >= 0.9

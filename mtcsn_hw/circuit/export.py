@@ -33,7 +33,8 @@ def neuron_spec(params: NeuronParams, preset_name: str | None = None, t_end: flo
 
 
 def network_spec(neurons: list, input_weights, input_bias, inputs, dt: float, readout_weights=None,
-                 readout_bias=None, v_th: float = 0.5, v_sat: float = 2.0, title: str = "network") -> NetworkSpec:
+                 readout_bias=None, v_th: float = 0.5, v_sat: float = 2.0, title: str = "network",
+                 readout_tau: float = 0.0) -> NetworkSpec:
     """A trained network as plain data: hidden neurons driven by W_in u(t) + b, a behavioural readout.
 
     inputs: (T, n_in) series in model units sampled every dt model time units. Every neuron starts at
@@ -51,7 +52,7 @@ def network_spec(neurons: list, input_weights, input_bias, inputs, dt: float, re
         f_init.append({tag: rest for tag in ("s", "us", *(f"x{k}" for k in range(3, 10)))})
     readout = None if readout_weights is None else Readout(np.asarray(readout_weights, float),
                                                             None if readout_bias is None else np.asarray(readout_bias, float),
-                                                            v_th, v_sat)
+                                                            v_th, v_sat, readout_tau)
     return NetworkSpec(list(neurons), len(u) * float(dt), Stimulus(u, float(dt)), w, b, readout,
                        v_init=v_init, filter_init=f_init, title=title)
 
@@ -64,3 +65,26 @@ def export(spec: NetworkSpec, units: Units, out: str | Path) -> str:
     text = write_netlist(spec, units, out_path=out)
     write_text(out, text)
     return text
+
+
+def checkpoint_spec(params: dict, series_x, n_train: int, n_test: int, title: str = "checkpoint") -> NetworkSpec:
+    """A trained forecaster's plain parameters (its params.json) and series -> netlist data.
+
+    Hidden neurons driven by w_in u + bias with u the normalised test segment, one sample per layer
+    step dt; the readout sums the graded outputs (v_th, v_sat of the layer) and low-passes them with
+    the model's output filter y <- a y + (1 - a) raw as an RC of tau = -dt / ln a.
+    """
+    import math
+    if not isinstance(params, dict) or params.get("model") != "mtcsn" or "neurons" not in params:
+        raise ParameterError("only MTCSN checkpoints map to circuits (LIF/AdLIF have no conductance form)")
+    layer = params["layer"]
+    neurons = [NeuronParams.from_dict(d) for d in params["neurons"]]
+    norm = params["normaliser"]
+    x = np.asarray(series_x, dtype=float)[int(n_train):int(n_train) + int(n_test)]
+    u = (x - float(norm["mean"])) / float(norm["std"])
+    a = float(params.get("out_decay") or 0.0)
+    tau = -float(layer["dt"]) / math.log(a) if 0.0 < a < 1.0 else 0.0
+    return network_spec(neurons, np.asarray(params["input_weights"], float).reshape(len(neurons), -1),
+                        params["input_bias"], u.reshape(-1, 1), float(layer["dt"]),
+                        np.asarray(params["readout"]["weight"], float).reshape(1, -1), [params["readout"]["bias"]],
+                        float(layer["v_th"]), float(layer["v_sat"]), title=title, readout_tau=tau)

@@ -56,6 +56,7 @@ class Readout:
     bias: np.ndarray | None = None
     v_th: float = 0.5
     v_sat: float = 2.0
+    tau: float = 0.0     # output low-pass time constant in model units (0: none)
 
 
 @dataclass
@@ -184,8 +185,16 @@ def _readout_lines(spec: NetworkSpec, units: Units) -> list[str]:
         terms = [f"{num(w[j, k])}*min(max((v(vm_{k})-{num(units.volt(v_th))})/{num((v_sat - v_th) * units.v0)},0),1)"
                  for k in range(n) if w[j, k] != 0.0]
         expr = " + ".join([num(b[j])] + terms)
-        lines.append(_wrap(f"Bout_{j} yout_{j} 0 V = {expr}"))
-        lines.append(f"Rout_{j} yout_{j} 0 1meg")
+        tau = float(r.tau)
+        if not (math.isfinite(tau) and tau >= 0):
+            raise ParameterError("readout tau must be finite and >= 0")
+        raw = f"yraw_{j}" if tau > 0 else f"yout_{j}"
+        lines.append(_wrap(f"Bout_{j} {raw} 0 V = {expr}"))
+        if tau > 0:  # the model's per-step output filter as its continuous-time RC equivalent
+            lines.append(f"Rlp_{j} {raw} yout_{j} 1meg")
+            lines.append(f"Clp_{j} yout_{j} 0 {num(tau * units.tau0 / 1e6)}")
+        else:
+            lines.append(f"Rout_{j} yout_{j} 0 1meg")
     return lines
 
 
@@ -226,12 +235,26 @@ def write_netlist(spec: NetworkSpec, units: Units, out_path: str | Path | None =
     if level == "transistor":
         body.append(f"Vdd vdd 0 {num(tech.vdd)}")
     ic = []
+    shared_inputs = spec.input_weights is not None and spec.stimulus.series is not None
+    if shared_inputs:
+        # one PWL source per input channel (1 V = one model unit of u), a VCCS per nonzero weight
+        u = _finite_array("input series", spec.stimulus.series).reshape(len(spec.stimulus.series), -1)
+        w = _finite_array("input weights", spec.input_weights)
+        bias = np.zeros(len(maps)) if spec.input_bias is None else _finite_array("input bias", spec.input_bias).reshape(-1)
+        body.append("* ---- inputs u_j(t) as voltages uin_j (model units), one sample per dt")
+        for j in range(u.shape[1]):
+            body.append(_wrap(f"Vin_{j} uin_{j} 0 " + _pwl(times * units.tau0, u[:, j])))
     for k, nm in enumerate(maps):
-        if times is None:
+        if shared_inputs:
+            drive = f"DC {num(bias[k] * units.i0)}"
+        elif times is None:
             drive = f"DC {num(cur[k] * units.i0)}"
         else:
             drive = _pwl(times * units.tau0, cur[:, k] * units.i0)
         body += neuron_block(k, nm, level, drive)
+        if shared_inputs:
+            body += [f"Gin_{k}_{j} 0 vm_{k} uin_{j} 0 {num(w[k, j] * units.i0)}"
+                     for j in range(w.shape[1]) if w[k, j] != 0.0]
         if spec.v_init is not None:
             ic.append(f"v(vm_{k})={num(units.volt(spec.v_init[k]))}")
         if spec.filter_init is not None:

@@ -37,16 +37,22 @@ def spec_and_units(args):
 
 
 def checkpoint_spec(path: Path, t_end=None):
-    """Adapter from a trained checkpoint to the circuit layer's plain data (the circuit never imports training)."""
+    """A checkpoint folder as plain data: params.json and data.npz read directly (no training import,
+    no torch model, nothing unpickled)."""
+    import json
+
+    import numpy as np
+
+    from mtcsn_hw.circuit.export import checkpoint_spec as spec_from_params
     try:
-        from mtcsn_hw.training.checkpoint import load_checkpoint
-    except ImportError:
-        raise CheckpointError("checkpoint export needs mtcsn_hw.training.checkpoint, not available in this build") from None
-    from mtcsn_hw.circuit.export import network_spec
-    ck = load_checkpoint(path)
-    get = (lambda k: ck[k]) if isinstance(ck, dict) else (lambda k: getattr(ck, k))
-    return network_spec(get("neurons"), get("input_weights"), get("input_bias"), get("inputs"), get("dt"),
-                        get("readout_weights"), get("readout_bias"), title=f"checkpoint {path.name}")
+        params = json.loads((path / "params.json").read_text())
+        with np.load(path / "data.npz", allow_pickle=False) as d:
+            x, n_train, n_test = d["x"], int(d["n_train"]), int(d["n_test"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
+    if t_end is not None:
+        n_test = max(2, min(n_test, int(round(float(t_end) / float(params.get("layer", {}).get("dt", 1.0))))))
+    return spec_from_params(params, x, n_train, n_test, title=f"checkpoint {path.name}")
 
 
 def register(sub) -> None:
