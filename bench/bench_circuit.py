@@ -75,7 +75,7 @@ def bench_throughput(rows: list, quick: bool) -> None:
 def bench_load(rows: list, quick: bool) -> None:
     tech = technology("sky130")
     probe = "XM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n"
-    subset = timed(lambda: ngspice.run(f"* subset\n{tech.header()}\n{probe}"), repeat=3)
+    subset = timed(lambda: ngspice.run(f"* subset\n{tech.pdk_header()}\n{probe}"), repeat=3)
     full_lib = sky130_models_dir() / "sky130.lib.spice"
     if quick:
         full = float("nan")

@@ -85,7 +85,7 @@ def test_follower_integrator_small_signal_tau(level, wide):
 def test_sky130_subset_loads_fast():
     tech = technology("sky130")
     start = time.perf_counter()
-    ngspice.run(f"* load\n{tech.header()}\nXM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n")
+    ngspice.run(f"* load\n{tech.pdk_header()}\nXM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n")
     assert time.perf_counter() - start < 1.5
 
 

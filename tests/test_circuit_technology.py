@@ -51,7 +51,7 @@ def test_hoisted_bins_match_the_pdk_subcircuits(corner):
     from mtcsn_hw.circuit import ngspice
     from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
     t = techmod.technology("sky130", corner)
-    lines = [f"* hoisted vs pdk\n{t.header()}\nVdd vdd 0 1.8"]
+    lines = [f"* hoisted vs pdk\n{t.pdk_header()}\nVdd vdd 0 1.8"]
     for k, (w, l) in enumerate(DEVICE_SIZES):
         lines += [f"Xa{k} a{k} a{k} 0 0 sky130_fd_pr__nfet_01v8 w={w} l={l}", f"Ia{k} 0 a{k} 1n",
                   f"Mb{k} b{k} b{k} 0 0 {model_name('nfet_01v8', w, l)} w={w} l={l}", f"Ib{k} 0 b{k} 1n",
@@ -62,3 +62,10 @@ def test_hoisted_bins_match_the_pdk_subcircuits(corner):
         for pdk, flat in ((f"a{k}", f"b{k}"), (f"c{k}", f"d{k}")):
             assert 0.05 < abs(res.v(pdk, "op")[0] - (1.8 if pdk.startswith("c") else 0)) < 1.0
             assert res.v(pdk, "op")[0] == pytest.approx(res.v(flat, "op")[0], abs=1e-4)
+
+
+def test_netlist_header_names_no_path_of_this_machine():
+    """Exported netlists carry their device parameters, so they run on another machine unchanged."""
+    h = techmod.technology("sky130").header()
+    assert ".include" not in h.lower() and ".lib" not in h.lower()
+    assert "sky130_fd_pr__pfet_01v8__ajunction_mult" in h     # a parameter the device cards read

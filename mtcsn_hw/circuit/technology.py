@@ -61,9 +61,15 @@ class Technology:
         lines = [f".temp {self.temp_c:g}", f".options tnom=27"]
         if self.name == "sky130":
             lines += [".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0"]
-            lines += [f'.include "{p}"' for p in self.model_files]
+            lines.append(inline_parameters(self.model_files))
             lines.append(flat_models(self.corner))
         return "\n".join(lines)
+
+    def pdk_header(self) -> str:
+        """`header()` plus .include lines of the PDK files themselves, for the wrapped devices
+        (sky130_fd_pr__nfet_01v8 ...): these lines name paths on this machine."""
+        includes = [f'.include "{p}"' for p in self.model_files]
+        return "\n".join([self.header()] + includes)
 
 
 def _check_temp(temp_c) -> float:
@@ -121,6 +127,24 @@ def sky130_model_files(corner: str) -> tuple:
         if any(c in str(f) for c in '"\n\r'):
             raise ToolMissingError(f"unusable characters in the sky130 path {f}")
     return tuple(str(f) for f in files)
+
+
+def inline_parameters(files) -> str:
+    """The parameter files the device cards read, copied in, so a netlist names no path of this machine.
+
+    The .pm3 files (the PDK's all-bin subcircuits, ~1 MB) are left out: flat_models carries the one
+    bin per size the cells use. The include lines inside the copied files point only at those .pm3
+    files, so they are dropped too.
+    """
+    out = []
+    for path in files:
+        if str(path).endswith(".pm3.spice"):
+            continue
+        text = Path(path).read_text()
+        body = [ln for ln in text.splitlines() if ln.strip() and not _INCLUDE.match(ln) and not ln.startswith("*")]
+        out.append(f"* sky130 parameters from {Path(path).name}")
+        out.extend(body)
+    return "\n".join(out)
 
 
 def _pm3_file(corner: str, device: str) -> Path:

@@ -18,7 +18,11 @@ from mtcsn_hw.training.network import MODELS
 
 # Model-specific hidden-layer settings (keyword arguments of the layer class).
 DEFAULT_LAYER = {
-    "mtcsn": {"template": "tonic", "dt": 1.0, "substeps": 4, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
+    # tonic elements, but biased to a stable rest (i_app = -1): silent unless the input drives it
+    "mtcsn": {"template": {"c": 1.0, "g": 1.0, "e_rev": 0.0, "i_app": -1.0,
+                           "elements": [{"name": "fast-", "alpha": -2.0, "delta": 0.0, "tau": 0.0},
+                                        {"name": "slow+", "alpha": 2.0, "delta": 0.0, "tau": 50.0}]},
+              "dt": 1.0, "substeps": 1, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
     "lif": {"input_scale": 1.0},
     "adlif": {"input_scale": 10.0},
 }
