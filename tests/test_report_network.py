@@ -1,0 +1,32 @@
+"""The shipped network against its own behavioural circuit, and the demo as a user runs it."""
+import json
+
+import numpy as np
+
+from mtcsn_hw.cli.main import main
+from mtcsn_hw.report.network_vs_circuit import compare_network
+
+
+def test_shipped_network_and_its_behavioural_circuit_agree_on_activity():
+    r = compare_network("models/mg-mtcsn", "behavioral", steps=300)
+    assert r["neurons"] == 48 and r["steps"] == 300
+    # the circuit is the continuous-time twin of a dt = 1 discrete model: close, not identical
+    assert r["spike_count_correlation"] > 0.8
+    assert 0.5 < r["spike_rate_circuit"] / r["spike_rate_model"] < 2.0
+    assert r["smape_circuit_vs_model"] < 20
+    y_c, y_m = np.array(r["series"]["circuit"]), np.array(r["series"]["model"])
+    assert np.corrcoef(y_c, y_m)[0, 1] > 0.8
+
+
+def test_demo_runs_end_to_end(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert {r["class"] for r in summary["regimes"].values()} == {"tonic", "phasic", "bursting"}
+    assert summary["preset_vs_circuit"]["behavioral"]["regime"] == "bursting"
+    assert summary["preset_vs_circuit"]["transistor"]["regime"] == "bursting"
+    assert summary["model"]["smape"] < 15
+    for name in ("regimes.png", "circuit_bursting_traces.png", "circuit_bursting_iv.png", "mg-mtcsn_circuit.png",
+                 "mg-mtcsn_behavioral.cir", "mg-mtcsn_transistor.cir", "summary.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]      # no temporary leftovers
