@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from mtcsn_hw.circuit.export import network_spec, units_for
 from mtcsn_hw.circuit.netlist import write_netlist
 from mtcsn_hw.circuit.technology import sky130_models_dir, technology
 from mtcsn_hw.model.presets import preset
+from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 SEED = 0
 
@@ -34,15 +34,6 @@ def bursting_network(n: int, t_end: float, dt: float = 10.0):
     steps = max(int(t_end / dt), 2)
     bias = -2.0 + 0.05 * rng.standard_normal(n)
     return network_spec([preset("bursting") for _ in range(n)], np.zeros((n, 1)), bias, np.zeros((steps, 1)), dt)
-
-
-def timed(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bench_overhead(rows: list, quick: bool) -> None:

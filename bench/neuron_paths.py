@@ -9,7 +9,6 @@ gradient paths. Prints ratios against the reference.
 from __future__ import annotations
 
 import platform
-import time
 
 import numpy as np
 import torch
@@ -17,15 +16,9 @@ from scipy.integrate import solve_ivp
 
 from mtcsn_hw import NeuronParams, simulate_neuron
 from mtcsn_hw.model.layer import MTCSNLayer
+from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 
-def timed(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main():
