@@ -153,3 +153,17 @@ def test_network_inputs_drive_neurons_as_in_the_model():
         want = ref.spike_times[k].numpy()
         assert len(want) >= 5
         assert coincidence_factor(want, got, 2.0, len(u) * dt) >= 0.9
+
+
+def test_each_neuron_is_a_cell_with_one_block_per_conductance():
+    from mtcsn_hw.circuit.export import neuron_spec, units_for
+    from mtcsn_hw.circuit.netlist import write_netlist
+    from mtcsn_hw.model.presets import preset
+    p = preset("bursting")
+    for level in ("behavioral", "transistor"):
+        text = write_netlist(neuron_spec(p, "bursting"), units_for(level))
+        cell = text[text.index(".subckt neuron_0"):text.index(".ends neuron_0")]
+        assert cell.splitlines()[0].split()[2:5] == ["vm_0", "vs_0", "vus_0"]
+        assert sum(ln.startswith("Xe_0_") for ln in cell.splitlines()) == len(p.elements)
+        assert sum(ln.startswith("Vref_0_") for ln in cell.splitlines()) == len(p.elements)
+        assert "\nXn_0 vm_0 vs_0 vus_0" in text

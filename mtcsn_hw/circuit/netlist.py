@@ -2,7 +2,8 @@
 
 Node names a designer can find: neuron k's membrane is vm_k; its filtered voltages are v<tag>_k with
 tag s for the shortest nonzero tau, us for the next, then x3, x4, ... (elements with the same tau
-share one follower-integrator); its element references are ref_k_<element>. The readout output is
+share one follower-integrator); each neuron is a cell `.subckt neuron_k` (instance Xn_k) with one
+element block (reference source + OTA) per conductance, its references ref_k_<element>. The readout output is
 yout_<j>. Everything user-given is validated (names against a strict alphabet, numbers finite)
 before it reaches the text: SPICE has .control and shell commands.
 """
@@ -144,7 +145,12 @@ def fi_sky130_params(cap: float, i_tau: float, u_t: float, wide: float = None) -
 def neuron_block(k: int, nm: NeuronMap, level: str, drive: str) -> list[str]:
     u = nm.units
     v0 = num(u.v0)
-    lines = [f"* ---- neuron {k}"]
+    # The neuron cell: one .subckt per neuron (its biases are its own), ports = membrane, filtered
+    # voltages (and vdd), so vm_k / vs_k / vus_k stay top-level nodes a designer can probe.
+    ports = [f"vm_{k}"] + [f"v{f.tag}_{k}" for f in nm.filters] + (["vdd"] if level != "behavioral" else [])
+    lines = [f"* ---- neuron {k}: cell neuron_{k} = membrane, {len(nm.filters)} follower-integrator(s), "
+             f"{len(nm.elements)} element OTA(s)",
+             f".subckt neuron_{k} {' '.join(ports)}"]
     lines.append(f"Vleak_{k} vleak_{k} 0 {num(nm.v_leak)}")
     if math.isinf(nm.r_leak):
         lines.append(f"Cm_{k} vm_{k} 0 {num(nm.cap)}")
@@ -167,6 +173,7 @@ def neuron_block(k: int, nm: NeuronMap, level: str, drive: str) -> list[str]:
             lines.append(f"Xe_{k}_{e.ident} vm_{k} {plus} {minus} ota_beh ib={num(e.bias)} v0={v0}")
         else:
             lines.append(f"Xe_{k}_{e.ident} vm_{k} {plus} {minus} vdd ota_sky130 ib={num(e.bias)}")
+    lines += [f".ends neuron_{k}", f"Xn_{k} {' '.join(ports)} neuron_{k}"]
     return lines
 
 
@@ -230,7 +237,7 @@ def write_netlist(spec: NetworkSpec, units: Units, out_path: str | Path | None =
     head += ["* Mapping (mtcsn_hw/circuit/mapping.py):"]
     for k, nm in enumerate(maps):
         head += [f"*   {line}" for line in describe_neuron(k, nm)]
-    head += ["* Nodes: vm_k membrane, v<tag>_k filtered voltages (tags above), ref_k_<element> references, yout_j readout."]
+    head += ["* Nodes: vm_k membrane, v<tag>_k filtered voltages (tags above), references ref_k_<element> inside cell neuron_k (instance Xn_k), yout_j readout."]
     body = head + ["", f".options seed={int(seed)}", tech.header(), "", cells.library_text(level), ""]
     if level == "transistor":
         body.append(f"Vdd vdd 0 {num(tech.vdd)}")
