@@ -15,11 +15,6 @@ def crossing_times(v: torch.Tensor, dt: float, threshold: float = 0.0, t0: float
     return t0 + (idx.to(v.dtype) + frac) * dt
 
 
-def spike_counts(v: torch.Tensor, threshold: float = 0.0) -> torch.Tensor:
-    """Number of upward crossings per neuron for v of shape (T, ...)."""
-    return ((v[:-1] < threshold) & (v[1:] >= threshold)).sum(0)
-
-
 def as_numpy(times) -> np.ndarray:
     if torch.is_tensor(times):
         return times.detach().cpu().numpy().astype(float)
