@@ -15,12 +15,12 @@ from mtcsn_hw.circuit.netlist import NetworkSpec, Stimulus, write_netlist, neuro
 from mtcsn_hw.circuit import cells
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.iv import iv_curves, timescale_taus
-from mtcsn_hw.model.neuron import resting_state, stack_params
+from mtcsn_hw.model.neuron import DEFAULT_KICK, resting_state, stack_params
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.presets import PROTOCOLS, preset
 
 
-def initial_state(params: NeuronParams, i_first: float, kick: float = 0.1):
+def initial_state(params: NeuronParams, i_first: float, kick: float = DEFAULT_KICK):
     """The model's start: membrane at rest (lowest steady state) plus kick, filters at rest."""
     p = stack_params(params)
     rest = float(resting_state(p, torch.tensor([float(i_first)], dtype=torch.float64))[0])

@@ -119,8 +119,3 @@ class MTCSNLayer(nn.Module):
         v = v_all[-1]
         s = graded_output(v_all, self.v_th, self.v_sat)
         return s, LayerState(v=v_all, events=events, last=(v, vx))
-
-    def spike_events(self, v: torch.Tensor) -> torch.Tensor:
-        """Upward crossings of v_th between consecutive samples of v (T, B, H) -> bool (T, B, H)."""
-        prev = torch.cat([torch.full_like(v[:1], -float("inf")), v[:-1]])
-        return (prev < self.v_th) & (v >= self.v_th)

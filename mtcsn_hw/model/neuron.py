@@ -136,6 +136,9 @@ def resting_state(p: StackedParams, i_app: torch.Tensor, v_lo: float = -10.0, v_
 
 
 FAST_PATH_MAX_NEURONS = 16
+# Default start: rest plus this kick, so an unstable equilibrium (a tonic neuron's) is left. Circuits
+# exported from the model start the same way (circuit.simulate.initial_state).
+DEFAULT_KICK = 0.1
 
 
 def _needs_graph(p: StackedParams, *tensors) -> bool:
@@ -193,7 +196,7 @@ class NeuronTrace:
 
 def simulate_neuron(params, i_app=None, dt: float = 0.1, t_end: float | None = None,
                     v0=None, threshold: float = 0.0, dtype=torch.float64,
-                    kick: float = 0.1) -> NeuronTrace:
+                    kick: float = DEFAULT_KICK) -> NeuronTrace:
     """Simulate one neuron, a batch with tensor-valued fields, or a list of NeuronParams.
 
     i_app: None (the params' own constant i_app, needs t_end), a number (constant, needs t_end),
@@ -225,7 +228,6 @@ def simulate_neuron(params, i_app=None, dt: float = 0.1, t_end: float | None = N
 
     phi, a, instant = step_coefficients(p, dt)
     rest = resting_state(p, drive[0] if steps else p.i_app)
-    # default: rest plus a small kick, so that an unstable equilibrium (a tonic neuron's) is left
     v = rest + kick if v0 is None else torch.as_tensor(v0, dtype=dtype).expand(n).clone()
     vx = rest.unsqueeze(-1).expand(n, len(p.names)).clone()
     if _needs_graph(p, drive, v) or n > FAST_PATH_MAX_NEURONS:
