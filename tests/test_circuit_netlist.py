@@ -167,3 +167,20 @@ def test_each_neuron_is_a_cell_with_one_block_per_conductance():
         assert sum(ln.startswith("Xe_0_") for ln in cell.splitlines()) == len(p.elements)
         assert sum(ln.startswith("Vref_0_") for ln in cell.splitlines()) == len(p.elements)
         assert "\nXn_0 vm_0 vs_0 vus_0" in text
+
+
+def test_checkpoint_export_holds_each_sample_for_the_layers_substeps():
+    """A layer with 4 substeps of dt 0.5 holds each input sample for 2 model time units: the netlist's
+    stimulus and simulated time must follow, and so must the readout filter's time constant."""
+    import json
+    import math
+
+    from mtcsn_hw.circuit.export import checkpoint_spec
+    params = json.loads(open("models/mg-mtcsn/params.json").read())
+    with np.load("models/mg-mtcsn/data.npz", allow_pickle=False) as d:
+        x, n0 = d["x"], int(d["n_train"])
+    base = checkpoint_spec(params, x, n0, 50)
+    params["layer"] = {**params["layer"], "dt": 0.5, "substeps": 4}
+    spec = checkpoint_spec(params, x, n0, 50)
+    assert spec.stimulus.dt == 2.0 and spec.t_end == 50 * 2.0
+    assert base.readout.tau > 0 and spec.readout.tau == pytest.approx(2.0 * base.readout.tau)

@@ -70,9 +70,10 @@ def export(spec: NetworkSpec, units: Units, out: str | Path) -> str:
 def checkpoint_spec(params: dict, series_x, n_train: int, n_test: int, title: str = "checkpoint") -> NetworkSpec:
     """A trained forecaster's plain parameters (its params.json) and series -> netlist data.
 
-    Hidden neurons driven by w_in u + bias with u the normalised test segment, one sample per layer
-    step dt; the readout sums the graded outputs (v_th, v_sat of the layer) and low-passes them with
-    the model's output filter y <- a y + (1 - a) raw as an RC of tau = -dt / ln a.
+    Hidden neurons driven by w_in u + bias with u the normalised test segment, one sample per
+    substeps * dt model time units (the layer holds each sample for its substeps); the readout sums the
+    graded outputs (v_th, v_sat of the layer) and low-passes them with the model's per-sample output
+    filter y <- a y + (1 - a) raw as an RC of tau = -(sample period) / ln a.
     """
     import math
     if not isinstance(params, dict) or params.get("model") != "mtcsn" or "neurons" not in params:
@@ -82,9 +83,10 @@ def checkpoint_spec(params: dict, series_x, n_train: int, n_test: int, title: st
     norm = params["normaliser"]
     x = np.asarray(series_x, dtype=float)[int(n_train):int(n_train) + int(n_test)]
     u = (x - float(norm["mean"])) / float(norm["std"])
+    sample_dt = float(layer["dt"]) * int(layer.get("substeps", 1))
     a = float(params.get("out_decay") or 0.0)
-    tau = -float(layer["dt"]) / math.log(a) if 0.0 < a < 1.0 else 0.0
+    tau = -sample_dt / math.log(a) if 0.0 < a < 1.0 else 0.0
     return network_spec(neurons, np.asarray(params["input_weights"], float).reshape(len(neurons), -1),
-                        params["input_bias"], u.reshape(-1, 1), float(layer["dt"]),
+                        params["input_bias"], u.reshape(-1, 1), sample_dt,
                         np.asarray(params["readout"]["weight"], float).reshape(1, -1), [params["readout"]["bias"]],
                         float(layer["v_th"]), float(layer["v_sat"]), title=title, readout_tau=tau)
