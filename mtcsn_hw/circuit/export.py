@@ -10,7 +10,7 @@ from mtcsn_hw.circuit.mapping import Units
 from mtcsn_hw.circuit.netlist import NetworkSpec, Readout, Stimulus, write_netlist
 from mtcsn_hw.circuit.simulate import initial_state, single_neuron_spec
 from mtcsn_hw.circuit.technology import for_level
-from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.errors import CheckpointError, ParameterError
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.presets import PROTOCOLS, Protocol
 
@@ -90,3 +90,19 @@ def checkpoint_spec(params: dict, series_x, n_train: int, n_test: int, title: st
                         params["input_bias"], u.reshape(-1, 1), sample_dt,
                         np.asarray(params["readout"]["weight"], float).reshape(1, -1), [params["readout"]["bias"]],
                         float(layer["v_th"]), float(layer["v_sat"]), title=title, readout_tau=tau)
+
+
+def checkpoint_dir_spec(path, n_test: int | None = None) -> NetworkSpec:
+    """A checkpoint folder as netlist data: params.json and data.npz read directly (no training import,
+    no torch model, nothing unpickled). n_test: how many test samples to drive (default: all)."""
+    import json
+
+    path = Path(path)
+    try:
+        params = json.loads((path / "params.json").read_text())
+        with np.load(path / "data.npz", allow_pickle=False) as d:
+            x, n_train, n_all = d["x"], int(d["n_train"]), int(d["n_test"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
+    n = n_all if n_test is None else max(2, min(n_all, int(n_test)))
+    return checkpoint_spec(params, x, n_train, n, title=f"checkpoint {path.name}")

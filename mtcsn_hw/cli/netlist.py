@@ -37,22 +37,18 @@ def spec_and_units(args):
 
 
 def checkpoint_spec(path: Path, t_end=None):
-    """A checkpoint folder as plain data: params.json and data.npz read directly (no training import,
-    no torch model, nothing unpickled)."""
+    """A checkpoint folder as netlist data; --t-end (model units) shortens the test segment."""
     import json
 
-    import numpy as np
-
-    from mtcsn_hw.circuit.export import checkpoint_spec as spec_from_params
+    from mtcsn_hw.circuit.export import checkpoint_dir_spec
+    if t_end is None:
+        return checkpoint_dir_spec(path)
     try:
-        params = json.loads((path / "params.json").read_text())
-        with np.load(path / "data.npz", allow_pickle=False) as d:
-            x, n_train, n_test = d["x"], int(d["n_train"]), int(d["n_test"])
-    except (OSError, ValueError, KeyError) as exc:
+        layer = json.loads((path / "params.json").read_text()).get("layer", {})
+    except (OSError, ValueError) as exc:
         raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
-    if t_end is not None:
-        n_test = max(2, min(n_test, int(round(float(t_end) / float(params.get("layer", {}).get("dt", 1.0))))))
-    return spec_from_params(params, x, n_train, n_test, title=f"checkpoint {path.name}")
+    sample = float(layer.get("dt", 1.0)) * int(layer.get("substeps", 1))
+    return checkpoint_dir_spec(path, int(round(float(t_end) / sample)))
 
 
 def register(sub) -> None:

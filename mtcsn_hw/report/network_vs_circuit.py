@@ -7,7 +7,6 @@ readout at t = (k + 1) dt tau0; hidden activity as upward crossings of v_th per 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ import torch
 
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.compare import upward_crossings
-from mtcsn_hw.circuit.export import checkpoint_spec, units_for
+from mtcsn_hw.circuit.export import checkpoint_dir_spec, units_for
 from mtcsn_hw.circuit.netlist import write_netlist
 from mtcsn_hw.model.spike_metrics import coincidence_factor
 from mtcsn_hw.tasks import metrics as M
@@ -26,11 +25,9 @@ def compare_network(path, level: str = "behavioral", corner: str = "tt", washout
                     steps: int | None = None) -> dict:
     path = Path(path)
     ck = load_checkpoint(path)
-    params = json.loads((path / "params.json").read_text())
-    with np.load(path / "data.npz", allow_pickle=False) as d:
-        x, n0, n_test = d["x"], int(d["n_train"]), int(d["n_test"])
-    n_test = n_test if steps is None else min(n_test, int(steps))
-    spec = checkpoint_spec(params, x, n0, n_test, title=f"checkpoint {path.name}")
+    spec = checkpoint_dir_spec(path, steps)
+    x, n0 = ck.series.x, ck.series.n_train
+    n_test = len(spec.stimulus.series)
     units = units_for(level, corner)
     layer = ck.model.hidden.layer
     dt = float(layer.dt) * int(layer.substeps)
