@@ -15,7 +15,8 @@ from mtcsn_hw.training.evaluate import metrics, predict
 from mtcsn_hw.training.loop import fit
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--iterations", "3", "--n-hidden", "4", "--window", "40", "--batch", "2", "--washout", "5", "--horizon", "5", "--quiet"]
+TINY = ["--iterations", "3", "--n-hidden", "4", "--window", "40", "--batch", "2", "--washout", "5", "--horizon", "5",
+        "--quiet"]
 
 
 @pytest.fixture(scope="module")
