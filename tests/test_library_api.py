@@ -7,8 +7,8 @@ import pytest
 
 from mtcsn_hw import NeuronParams
 from mtcsn_hw.cli.main import main
-from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.model.iv_report import BYTES_PER_POINT, MAX_POINTS, sweep
 from mtcsn_hw.report.model_iv import run_iv
 from mtcsn_hw.report.model_regimes import run_regimes
