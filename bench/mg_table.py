@@ -4,7 +4,8 @@
     PYTHONPATH=. python bench/mg_table.py --table-only     # re-read finished runs, rewrite table/figures
 
 Checkpoints go to runs/mg/{model}-{protocol}-s{seed} (a finished run is reused, so the script resumes);
-the (model, direct, seed 0) runs are the shipped models/mg-{model}. Rewrites the table in docs/mackey-glass.md (between its markers),
+the (model, direct, seed 0) runs are the shipped models/mg-{model}. Rewrites the table in
+docs/mackey-glass.md (between its markers),
 docs/mackey-glass-results.json (every run's metrics) and docs/figures/mg-*.png.
 """
 from __future__ import annotations
@@ -95,7 +96,7 @@ def figures(seeds) -> list[str]:
             continue
         preds = {m: predict(ck.model, ck.series, ck.normaliser, protocol, ck.config.horizon) for m, ck in cks.items()}
         fig, axes = plt.subplots(len(cks), 1, figsize=(9, 2.2 * len(cks)), sharex=True, squeeze=False)
-        for ax, (m, p) in zip(axes[:, 0], preds.items()):
+        for ax, (m, p) in zip(axes[:, 0], preds.items(), strict=True):
             n = np.arange(len(p["y_true"]))
             ax.plot(n, p["y_true"], "k", lw=1, label="truth")
             ax.plot(n, p["y_pred"], "C3", lw=1, label="prediction")
@@ -109,7 +110,7 @@ def figures(seeds) -> list[str]:
         plt.close(fig)
         if protocol == "direct":
             fig, axes = plt.subplots(len(cks), 1, figsize=(9, 2.2 * len(cks)), sharex=True, squeeze=False)
-            for ax, (m, p) in zip(axes[:, 0], preds.items()):
+            for ax, (m, p) in zip(axes[:, 0], preds.items(), strict=True):
                 ev = p["events"][:300, 0, :]
                 t, i = np.nonzero(ev)
                 ax.scatter(t, i, s=2, c="k", marker="|")

@@ -19,3 +19,7 @@ class ToolMissingError(MTCSNError):
 
 class SimulationError(MTCSNError):
     """A circuit simulation failed (no convergence, ngspice error)."""
+
+
+class OutputError(MTCSNError):
+    """An output file or folder cannot be written (unwritable, missing or read-only location)."""

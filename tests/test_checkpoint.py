@@ -15,7 +15,8 @@ from mtcsn_hw.training.evaluate import metrics, predict
 from mtcsn_hw.training.loop import fit
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--iterations", "3", "--n-hidden", "4", "--window", "40", "--batch", "2", "--washout", "5", "--horizon", "5", "--quiet"]
+TINY = ["--iterations", "3", "--n-hidden", "4", "--window", "40", "--batch", "2", "--washout", "5", "--horizon", "5",
+        "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,31 @@ def test_shipped_checkpoints_evaluate_to_their_stored_metrics(name, capsys):
     result = json.loads(capsys.readouterr().out)
     for key in ("smape", "nrmse", "spike_rate", "nonzero_fraction", "synops_effective"):
         assert result[key] == pytest.approx(ck.metrics[key], rel=1e-6, abs=1e-9)
+
+
+def test_training_reads_checkpoints_through_the_one_reader(trained, tmp_path):
+    from mtcsn_hw.checkpoint import read_checkpoint
+    ck = load_checkpoint(trained)
+    data = read_checkpoint(trained)
+    assert ck.data.config == data.config and ck.params == data.params and ck.metrics == data.metrics
+    assert ck.normaliser == data.normaliser and ck.config.to_dict() == data.config
+    # a cross-file inconsistency only the reader checks: params.json written for another model
+    broken = tmp_path / "mixed"
+    broken.mkdir()
+    for f in FILES:
+        (broken / f).write_bytes((trained / f).read_bytes())
+    params = json.loads((trained / "params.json").read_text())
+    (broken / "params.json").write_text(json.dumps({**params, "model": "adlif"}))
+    with pytest.raises(CheckpointError, match="params.json is for model 'adlif'"):
+        load_checkpoint(broken)
+
+
+@pytest.mark.parametrize("name", ["mtcsn-autoregressive-s0", "lif-autoregressive-s1", "adlif-direct-s2"])
+def test_recorded_runs_evaluate_to_their_stored_metrics(name):
+    from mtcsn_hw.training.evaluate import evaluate_checkpoint
+    path = ROOT / "runs" / "mg" / name
+    result = evaluate_checkpoint(path)
+    stored = json.loads((path / "metrics.json").read_text())
+    assert result["protocol"] == name.split("-")[1]
+    for key in ("smape", "nrmse", "spike_rate", "nonzero_fraction", "synops_effective"):
+        assert result[key] == pytest.approx(stored[key], rel=1e-6, abs=1e-9)

@@ -42,7 +42,9 @@ def test_behavioral_ota_is_the_tanh_law():
 def test_sky130_ota_fits_weak_inversion_tanh():
     tech = technology("sky130")
     dv, i = ota_sweep(tech, "XO out inp inn vdd ota_sky130 ib=1n")
-    law = lambda x, ib, kappa, off: ib * np.tanh(kappa * (x - off) / (2 * tech.u_t))
+
+    def law(x, ib, kappa, off):
+        return ib * np.tanh(kappa * (x - off) / (2 * tech.u_t))
     (ib, kappa, off), _ = curve_fit(law, dv, i, p0=[1e-9, 0.7, 0.0])
     resid = np.max(np.abs(i - law(dv, ib, kappa, off))) / ib
     print(f"sky130 OTA: kappa = {kappa:.4f}, V0 = {2 * tech.u_t / kappa * 1e3:.2f} mV, I_b = {ib * 1e9:.4f} nA, "

@@ -89,7 +89,8 @@ def test_title_and_output_path_are_sanitised(tmp_path):
 
 def test_cli_netlist_and_simulate(tmp_path, capsys):
     out = tmp_path / "b.cir"
-    assert main(["netlist", "--preset", "tonic", "--level", "behavioral", "--t-end", "300", "--out", str(out), "--json"]) == 0
+    assert main(["netlist", "--preset", "tonic", "--level", "behavioral", "--t-end", "300", "--out", str(out),
+                 "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert out.exists() and info["neurons"] == 1 and info["units"]["tau0"] == pytest.approx(
         info["units"]["c_m"] * info["units"]["v0"] / info["units"]["i0"])
@@ -115,7 +116,8 @@ def test_committed_cell_library_is_the_generated_one(tmp_path):
     cells.write_library(tmp_path)
     for path in tmp_path.glob("*.sub"):
         committed = REPO / "netlists" / "lib" / path.name
-        assert committed.exists(), f"run: python -c 'from mtcsn_hw.circuit.cells import write_library; write_library(\"netlists/lib\")'"
+        assert committed.exists(), ("run: python -c 'from mtcsn_hw.circuit.cells import write_library; "
+                                    "write_library(\"netlists/lib\")'")
         assert committed.read_text() == path.read_text()
 
 
@@ -173,7 +175,6 @@ def test_checkpoint_export_holds_each_sample_for_the_layers_substeps():
     """A layer with 4 substeps of dt 0.5 holds each input sample for 2 model time units: the netlist's
     stimulus and simulated time must follow, and so must the readout filter's time constant."""
     import json
-    import math
 
     from mtcsn_hw.circuit.export import checkpoint_spec
     params = json.loads(open("models/mg-mtcsn/params.json").read())

@@ -52,11 +52,11 @@ def test_hoisted_bins_match_the_pdk_subcircuits(corner):
     from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
     t = techmod.technology("sky130", corner)
     lines = [f"* hoisted vs pdk\n{t.pdk_header()}\nVdd vdd 0 1.8"]
-    for k, (w, l) in enumerate(DEVICE_SIZES):
-        lines += [f"Xa{k} a{k} a{k} 0 0 sky130_fd_pr__nfet_01v8 w={w} l={l}", f"Ia{k} 0 a{k} 1n",
-                  f"Mb{k} b{k} b{k} 0 0 {model_name('nfet_01v8', w, l)} w={w} l={l}", f"Ib{k} 0 b{k} 1n",
-                  f"Xc{k} c{k} c{k} vdd vdd sky130_fd_pr__pfet_01v8 w={w} l={l}", f"Ic{k} c{k} 0 1n",
-                  f"Md{k} d{k} d{k} vdd vdd {model_name('pfet_01v8', w, l)} w={w} l={l}", f"Id{k} d{k} 0 1n"]
+    for k, (w, length) in enumerate(DEVICE_SIZES):
+        lines += [f"Xa{k} a{k} a{k} 0 0 sky130_fd_pr__nfet_01v8 w={w} l={length}", f"Ia{k} 0 a{k} 1n",
+                  f"Mb{k} b{k} b{k} 0 0 {model_name('nfet_01v8', w, length)} w={w} l={length}", f"Ib{k} 0 b{k} 1n",
+                  f"Xc{k} c{k} c{k} vdd vdd sky130_fd_pr__pfet_01v8 w={w} l={length}", f"Ic{k} c{k} 0 1n",
+                  f"Md{k} d{k} d{k} vdd vdd {model_name('pfet_01v8', w, length)} w={w} l={length}", f"Id{k} d{k} 0 1n"]
     res = ngspice.run("\n".join(lines) + "\n.op\n.end\n")
     for k in range(len(DEVICE_SIZES)):
         for pdk, flat in ((f"a{k}", f"b{k}"), (f"c{k}", f"d{k}")):

@@ -42,8 +42,13 @@ def test_neurobench_sampling_and_split():
 def test_hermite_interpolant_is_exact_for_cubics():
     h = 0.5
     grid = np.arange(0, 5.01, h)
-    p = lambda t: 0.3 * t**3 - t**2 + 2 * t - 1
-    dp = lambda t: 0.9 * t**2 - 2 * t + 2
+
+    def p(t):
+        return 0.3 * t**3 - t**2 + 2 * t - 1
+
+    def dp(t):
+        return 0.9 * t**2 - 2 * t + 2
+
     sol = mg.DenseSolution(h=h, x=p(grid), f=dp(grid))
     t = np.linspace(0, 5, 37)
     assert np.allclose(sol(t), p(t), atol=1e-12)

@@ -115,7 +115,7 @@ def test_gradients_equal_central_finite_differences(name, i_app, t_end):
         p = _set(p, k, t)
     assert len(simulate_neuron(p, dt=dt, t_end=t_end, v0=-1.0).spikes) >= 2      # trajectory spikes
     grads = torch.autograd.grad(loss(p), list(tensors.values()))
-    for k, g in zip(keys, grads):
+    for k, g in zip(keys, grads, strict=True):
         x0 = float(_get(base, k))
         eps = 1e-6 * max(1.0, abs(x0))
         fd = (loss(_set(base, k, x0 + eps)) - loss(_set(base, k, x0 - eps))) / (2 * eps)
@@ -193,7 +193,7 @@ def test_hand_written_adjoint_equals_autograd_through_every_step():
     Vr, Xr = step_reference(v0, x0, drive, p, phi, a, instant)
     g_ref = torch.autograd.grad((torch.tanh(Vr[1:]) * wv).sum() + (Xr[1:] * wx).sum(), inputs, allow_unused=True)
     assert torch.equal(V, Vr[1:].detach())
-    for name, ga, gr in zip(["v0", "x0", "drive"] + list(leaves), g_adj, g_ref):
+    for name, ga, gr in zip(["v0", "x0", "drive"] + list(leaves), g_adj, g_ref, strict=True):
         assert gr is not None and ga is not None, name
         assert torch.allclose(ga, gr, rtol=1e-9, atol=1e-9), name
         assert gr.abs().max() > 0, name

@@ -92,3 +92,12 @@ def test_with_element_copies():
     p = NeuronParams.preset("bursting")
     q = p.with_element("slow-", delta=-0.9)
     assert q.element("slow-").delta == -0.9 and p.element("slow-").delta == -1.5
+
+
+def test_presets_are_fresh_copies_and_the_same_through_both_entry_points():
+    from mtcsn_hw.model.presets import preset
+    a = NeuronParams.preset("bursting")
+    a.elements[0].alpha = 5.0
+    b = NeuronParams.preset("bursting")
+    assert b.element("fast-").alpha == -2.0 and b.element("ultraslow+").tau == 2500.0
+    assert preset("phasic").to_dict() == NeuronParams.preset("phasic").to_dict()

@@ -39,7 +39,8 @@ class AdLIFLayer(nn.Module):
 
     binary = True
 
-    def __init__(self, n_in: int, n_hidden: int, theta: float = 1.0, q: float = 60.0, input_scale: float = 1.0, generator=None):
+    def __init__(self, n_in: int, n_hidden: int, theta: float = 1.0, q: float = 60.0, input_scale: float = 1.0,
+                 generator=None):
         super().__init__()
         bound = input_scale / math.sqrt(n_in)
         self.w_in = nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-bound, bound, generator=generator))

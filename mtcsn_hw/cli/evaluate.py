@@ -1,11 +1,7 @@
 """`mtcsn-hw evaluate`: test metrics of a checkpoint, optionally with its predictions as .npz."""
 from __future__ import annotations
 
-import numpy as np
-
-from mtcsn_hw.atomic import atomic_path
-from mtcsn_hw.training.checkpoint import load_checkpoint
-from mtcsn_hw.training.evaluate import metrics, predict
+from mtcsn_hw.training.evaluate import evaluate_checkpoint
 
 
 def register(sub) -> None:
@@ -19,14 +15,7 @@ def register(sub) -> None:
 
 
 def run(args) -> dict:
-    ck = load_checkpoint(args.checkpoint)
-    cfg = ck.config
-    pred = predict(ck.model, ck.series, ck.normaliser, cfg.protocol, cfg.horizon)
-    result = {"checkpoint": str(args.checkpoint), "model": cfg.model, "protocol": cfg.protocol,
-              "horizon": cfg.horizon if cfg.protocol == "direct" else 1, **metrics(pred, ck.model.binary)}
-    if args.predictions:
-        with atomic_path(args.predictions) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, y_true=pred["y_true"], y_pred=pred["y_pred"])
+    result = evaluate_checkpoint(args.checkpoint, predictions=args.predictions)
     if not args.json:
         for k, v in result.items():
             print(f"{k:24s} {v}")

@@ -37,4 +37,7 @@ def run(args) -> dict:
                       seed=args.seed, iterations=args.iterations, n_hidden=args.n_hidden, window=args.window,
                       batch=args.batch, washout=args.washout).validate()
     metrics = train_and_save(cfg, args.out, progress=not args.quiet)
+    if not args.json:
+        print(f"wrote {args.out}: test sMAPE {metrics['smape']:.2f}, NRMSE {metrics['nrmse']:.3f}, "
+              f"{metrics['spike_rate']:.4f} spikes/neuron/step ({metrics['train_seconds']:g} s of training)")
     return {"out": str(args.out), **metrics}

@@ -2,7 +2,8 @@
 
 The curve of timescale x is the total membrane current (passive plus every element with tau <= tau_x)
 as a function of V, with every slower filtered voltage held at the resting potential:
-    I_x(V) = g (V - e_rev) + sum_{tau_j <= tau_x} alpha_j tanh(V - delta_j) + sum_{tau_j > tau_x} alpha_j tanh(V_rest - delta_j)
+    I_x(V) = g (V - e_rev) + sum_{tau_j <= tau_x} alpha_j tanh(V - delta_j)
+             + sum_{tau_j > tau_x} alpha_j tanh(V_rest - delta_j)
 Timescales are the distinct element time constants: the smallest is "fast", the second "slow", and
 "ultraslow" is the steady state (all elements). V_rest is the lowest steady state for the neuron's i_app.
 """

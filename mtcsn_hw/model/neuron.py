@@ -16,7 +16,6 @@ import torch
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.adjoint import run_trajectory
 from mtcsn_hw.model.fast_path import run_one
-from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.spikes import crossing_times
 
 
@@ -37,7 +36,7 @@ class StackedParams:
     def n(self) -> int:
         return self.alpha.shape[0]
 
-    def to(self, dtype) -> "StackedParams":
+    def to(self, dtype) -> StackedParams:
         fields = {k: getattr(self, k).to(dtype) for k in ("c", "g", "e_rev", "i_app", "alpha", "delta", "tau")}
         return StackedParams(self.names, **fields)
 
@@ -57,7 +56,8 @@ def stack_params(params, dtype=torch.float64) -> StackedParams:
         return torch.cat(ts) if len(ts) > 1 else ts[0]
 
     n = max(torch.as_tensor(getattr(p, k)).numel() for p in plist for k in ("c", "g", "e_rev", "i_app"))
-    n = max([n] + [torch.as_tensor(getattr(e, k)).numel() for p in plist for e in p.elements for k in ("alpha", "delta", "tau")])
+    n = max([n] + [torch.as_tensor(getattr(e, k)).numel()
+                   for p in plist for e in p.elements for k in ("alpha", "delta", "tau")])
     if len(plist) > 1:
         n = 1
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.preset_table import PRESET_NAMES, preset_record
 
 # Names reach SPICE netlists as node and instance names: keep them to a safe alphabet.
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]{0,31}$")
@@ -55,7 +56,7 @@ class Element:
     delta: Number
     tau: Number
 
-    def validate(self) -> "Element":
+    def validate(self) -> Element:
         check_name(self.name)
         for key in ("alpha", "delta", "tau"):
             _check_finite(f"element {self.name!r}: {key}", getattr(self, key))
@@ -82,7 +83,7 @@ class NeuronParams:
         self.validate()
 
     # ---- validation -------------------------------------------------------------------------
-    def validate(self) -> "NeuronParams":
+    def validate(self) -> NeuronParams:
         for key in ("c", "g", "e_rev", "i_app"):
             _check_finite(key, getattr(self, key))
         if min(_as_float_for_check(self.c)) <= 0:
@@ -104,7 +105,7 @@ class NeuronParams:
                 return element
         raise ParameterError(f"no element named {name!r}; have {[e.name for e in self.elements]}")
 
-    def replace(self, **changes) -> "NeuronParams":
+    def replace(self, **changes) -> NeuronParams:
         """A copy with top-level fields changed (elements are deep-copied)."""
         new = copy.copy(self)
         new.elements = [copy.copy(e) for e in self.elements]
@@ -112,7 +113,7 @@ class NeuronParams:
             setattr(new, key, value)
         return new.validate()
 
-    def with_element(self, name: str, **changes) -> "NeuronParams":
+    def with_element(self, name: str, **changes) -> NeuronParams:
         new = self.replace()
         element = new.element(name)
         for key, value in changes.items():
@@ -133,7 +134,7 @@ class NeuronParams:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "NeuronParams":
+    def from_dict(cls, data: Any) -> NeuronParams:
         if not isinstance(data, dict):
             raise ParameterError("neuron parameters must be a JSON object")
         allowed = {"c", "g", "e_rev", "i_app", "elements"}
@@ -158,7 +159,7 @@ class NeuronParams:
         return cls(elements=parsed, **scalars)
 
     @classmethod
-    def from_json(cls, text: str) -> "NeuronParams":
+    def from_json(cls, text: str) -> NeuronParams:
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
@@ -166,7 +167,7 @@ class NeuronParams:
         return cls.from_dict(data)
 
     @classmethod
-    def load(cls, path: str | Path) -> "NeuronParams":
+    def load(cls, path: str | Path) -> NeuronParams:
         path = Path(path)
         try:
             text = path.read_text()
@@ -185,10 +186,12 @@ class NeuronParams:
         write_text(path, self.to_json() + "\n")
 
     @classmethod
-    def preset(cls, name: str) -> "NeuronParams":
-        from mtcsn_hw.model.presets import preset
-
-        return preset(name)
+    def preset(cls, name: str) -> NeuronParams:
+        """One of the textbook presets: "tonic", "phasic" or "bursting"."""
+        try:
+            return cls.from_dict(preset_record(name))
+        except (KeyError, TypeError):
+            raise ParameterError(f"unknown preset {name!r}; choose one of {', '.join(PRESET_NAMES)}") from None
 
 
 def _reject_constant(name: str):

@@ -24,7 +24,7 @@ class Normaliser:
     std: float
 
     @classmethod
-    def fit(cls, x_train) -> "Normaliser":
+    def fit(cls, x_train) -> Normaliser:
         return cls(float(np.mean(x_train)), float(np.std(x_train)))
 
     def __call__(self, x):

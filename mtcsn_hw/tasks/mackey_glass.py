@@ -106,7 +106,7 @@ class MackeyGlassSeries:
                 "sample_dt": np.array(self.sample_dt)}
 
     @classmethod
-    def from_arrays(cls, d) -> "MackeyGlassSeries":
+    def from_arrays(cls, d) -> MackeyGlassSeries:
         return cls(t=np.asarray(d["t"], float), x=np.asarray(d["x"], float), n_train=int(d["n_train"]),
                    n_test=int(d["n_test"]), sample_dt=float(d["sample_dt"]))
 

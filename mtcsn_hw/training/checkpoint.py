@@ -1,25 +1,20 @@
-"""Checkpoint directories: everything needed to rebuild, re-evaluate and export a trained forecaster.
+"""Checkpoint folders on the training side: write one, and rebuild the torch model from one.
 
-    NAME/config.json          TrainConfig (model, protocol, horizon, seed, sizes, MTCSN layer settings)
-    NAME/params.json          plain-JSON parameters: normaliser, readout, and for MTCSN one NeuronParams
-                              dict per hidden neuron (DESIGN section 7 format) with the layer's dt,
-                              substeps, v_th, v_sat and the input weights
-    NAME/weights.safetensors  the state dict (loaded without unpickling)
-    NAME/data.npz             the Mackey-Glass series it was trained and tested on (t, x, n_train, n_test,
-                              sample_dt); numpy arrays only, load with allow_pickle=False
-    NAME/metrics.json         test metrics at the end of training, plus training time and loss
+The folder format and its reading belong to `mtcsn_hw.checkpoint` (one reader for training, circuit
+export and reports); this module adds only what needs torch: the state dict in weights.safetensors
+(loaded without unpickling) and the `Forecaster` built from config.json.
 
 `load_checkpoint(path)` returns a `Checkpoint` whose `.model` is a `Forecaster`:
     ck.model.hidden.w_in           input weights (n_hidden x 1); ck.model.hidden.bias = per-neuron i_app
     ck.model.hidden.layer          the MTCSNLayer (MTCSN only): .neuron_params(), .dt, .substeps, .v_th, .v_sat
     ck.model.readout.weight, .bias readout (1 x n_hidden), (1,)
     ck.model.out_decay             the output low-pass filter's per-step decay (0 = none)
-    ck.normaliser                  input/output scaling: u = (x - mean) / std
+    ck.normaliser                  input/output scaling: u = (x - mean) / std (params.json)
+    ck.data                        the plain `CheckpointData` the reader returned
 """
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +23,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from mtcsn_hw.atomic import atomic_dir
+from mtcsn_hw.checkpoint.reader import FILES, FORMAT, CheckpointData, read_checkpoint
 from mtcsn_hw.errors import CheckpointError, MTCSNError
 from mtcsn_hw.tasks.forecasting import Normaliser
 from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries
@@ -35,8 +31,7 @@ from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.loop import build_model
 from mtcsn_hw.training.network import Forecaster
 
-FILES = ("config.json", "params.json", "weights.safetensors", "data.npz", "metrics.json")
-FORMAT = "mtcsn-hw/forecaster/1"
+__all__ = ["FILES", "FORMAT", "Checkpoint", "load_checkpoint", "save_checkpoint", "plain_params"]
 
 
 @dataclass
@@ -47,6 +42,7 @@ class Checkpoint:
     normaliser: Normaliser
     metrics: dict
     params: dict
+    data: CheckpointData
 
 
 def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
@@ -68,6 +64,7 @@ def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
 
 def save_checkpoint(path, model: Forecaster, cfg: TrainConfig, series: MackeyGlassSeries, norm: Normaliser,
                     metrics: dict) -> Path:
+    """Write the folder atomically: it appears complete or not at all."""
     path = Path(path)
     with atomic_dir(path) as tmp:
         (tmp / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
@@ -80,41 +77,32 @@ def save_checkpoint(path, model: Forecaster, cfg: TrainConfig, series: MackeyGla
     return path
 
 
-def _read_json(path: Path):
+def train_config(data: CheckpointData) -> TrainConfig:
+    """config.json as a validated TrainConfig."""
     try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"corrupt checkpoint file {path}: {exc}") from None
-
-
-def load_checkpoint(path) -> Checkpoint:
-    path = Path(path)
-    if not path.is_dir():
-        raise CheckpointError(f"no checkpoint directory at {path}")
-    missing = [f for f in FILES if not (path / f).is_file()]
-    if missing:
-        raise CheckpointError(f"incomplete checkpoint {path}: missing {', '.join(missing)}")
-    try:
-        cfg = TrainConfig.from_dict(_read_json(path / "config.json"))
+        return TrainConfig.from_dict(data.config)
     except (TypeError, MTCSNError) as exc:
-        raise CheckpointError(f"bad config in {path / 'config.json'}: {exc}") from None
-    params = _read_json(path / "params.json")
-    metrics = _read_json(path / "metrics.json")
+        raise CheckpointError(f"bad config in {data.path / 'config.json'}: {exc}") from None
+
+
+def load_weights(data: CheckpointData, cfg: TrainConfig) -> Forecaster:
+    """The Forecaster config.json describes, with the state dict from weights.safetensors (no pickle)."""
+    path = data.path / "weights.safetensors"
     try:
-        with np.load(path / "data.npz", allow_pickle=False) as d:
-            series = MackeyGlassSeries.from_arrays(d)
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-        raise CheckpointError(f"corrupt checkpoint file {path / 'data.npz'}: {exc}") from None
-    try:
-        state = load_file(str(path / "weights.safetensors"))
+        state = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"corrupt checkpoint file {path / 'weights.safetensors'}: {exc}") from None
+        raise CheckpointError(f"corrupt checkpoint file {path}: {exc}") from None
     model = build_model(cfg)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        first = str(exc).strip().splitlines()
-        raise CheckpointError(f"weights in {path} do not match config.json: {' '.join(first)[:300]}") from None
-    model.eval()
-    norm = Normaliser.fit(series.x[:series.n_train])
-    return Checkpoint(model=model, config=cfg, series=series, normaliser=norm, metrics=metrics, params=params)
+        first = " ".join(str(exc).strip().splitlines())[:300]
+        raise CheckpointError(f"weights in {data.path} do not match config.json: {first}") from None
+    return model.eval()
+
+
+def load_checkpoint(path) -> Checkpoint:
+    data = read_checkpoint(path)
+    cfg = train_config(data)
+    return Checkpoint(model=load_weights(data, cfg), config=cfg, series=data.series, normaliser=data.normaliser,
+                      metrics=data.metrics, params=data.params, data=data)

@@ -15,7 +15,6 @@ from mtcsn_hw.errors import CheckpointError, ParameterError
 from mtcsn_hw.tasks.forecasting import PROTOCOLS
 from mtcsn_hw.training.network import MODELS
 
-
 # Model-specific hidden-layer settings (keyword arguments of the layer class).
 DEFAULT_LAYER = {
     # tonic elements, but biased to a stable rest (i_app = -1): silent unless the input drives it
@@ -57,7 +56,7 @@ class TrainConfig:
         if self.model in DEFAULT_LAYER:
             self.layer = {**DEFAULT_LAYER[self.model], **(self.layer or {})}
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         if self.model not in MODELS:
             raise ParameterError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
         if self.task != "mackey-glass":
@@ -77,7 +76,7 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data) -> "TrainConfig":
+    def from_dict(cls, data) -> TrainConfig:
         if not isinstance(data, dict):
             raise CheckpointError("config.json must hold a JSON object")
         known = {f.name for f in fields(cls)}

@@ -1,12 +1,14 @@
-"""Test-set predictions and metrics of a trained forecaster."""
+"""Test-set predictions and metrics of a trained forecaster (in memory, or a checkpoint folder)."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from mtcsn_hw.atomic import atomic_path, check_writable
 from mtcsn_hw.tasks import metrics as M
 from mtcsn_hw.tasks.forecasting import Normaliser, horizon_of
 from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries
+from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.network import Forecaster
 
 
@@ -57,3 +59,23 @@ def metrics(pred: dict, binary: bool) -> dict:
         "synops_effective_acs": ops["effective_acs"],
         "synops_effective_macs": ops["effective_macs"],
     }
+
+
+def write_predictions(path, pred: dict) -> None:
+    """y_true and y_pred (test part, original units) as an .npz (plain arrays: loads with allow_pickle=False)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, y_true=pred["y_true"], y_pred=pred["y_pred"])
+
+
+def evaluate_checkpoint(path, predictions=None) -> dict:
+    """Re-run a checkpoint on its test part: what it is plus its metrics; with `predictions`, also
+    write y_true and y_pred to that .npz."""
+    if predictions:
+        check_writable(predictions)
+    ck = load_checkpoint(path)
+    pred = predict(ck.model, ck.series, ck.normaliser, ck.data.protocol, ck.config.horizon)
+    result = {"checkpoint": str(path), "model": ck.data.model, "protocol": ck.data.protocol,
+              "horizon": ck.data.horizon, **metrics(pred, ck.model.binary)}
+    if predictions:
+        write_predictions(predictions, pred)
+    return result
