@@ -86,7 +86,8 @@ def test_behavioural_knobs_shift_and_scale_the_tanh():
     edited = apply_device_params(nominal, {"XA/B1": {"voff": 0.005}, "XC/B1": {"gain": 0.9}})
     dv, i0 = sweep(nominal)
     _, i1 = sweep(edited)
-    assert np.allclose(i1["XA"], 1e-9 * np.tanh((dv - 0.005) / units.v0), rtol=0, atol=1e-14)
+    assert np.allclose(i1["XA"], 1e-9 * np.tanh((dv - 0.005) / units.v0), rtol=0, atol=1e-12)
+    assert centre(dv, i1["XA"]) - centre(dv, i0["XA"]) == pytest.approx(0.005, abs=1e-5)
     assert np.allclose(i1["XC"], 0.9 * i0["XC"], rtol=1e-9, atol=1e-20)
     assert np.array_equal(i1["XB"], i0["XB"])
 
