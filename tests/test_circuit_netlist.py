@@ -181,3 +181,27 @@ def test_checkpoint_export_holds_each_sample_for_the_layers_substeps():
     spec = checkpoint_spec(ck, 50)
     assert spec.stimulus.dt == 2.0 and spec.t_end == 50 * 2.0
     assert base.readout.tau > 0 and spec.readout.tau == pytest.approx(2.0 * base.readout.tau)
+
+
+def test_shipped_netlists_are_the_regenerated_ones(tmp_path):
+    """netlists/presets/*.cir and netlists/mg-mtcsn_*.cir come from the cell descriptions
+    (regenerate with: python -m mtcsn_hw.circuit.shipped)."""
+    from mtcsn_hw.circuit.export import checkpoint_dir_spec
+    from mtcsn_hw.model.presets import PRESET_NAMES
+    for level in ("behavioral", "transistor"):
+        for name in PRESET_NAMES:
+            path = REPO / "netlists" / "presets" / f"{name}_{level}.cir"
+            assert path.read_text() == write_netlist(neuron_spec(preset(name), name), units_for(level), out_path=path)
+        path = REPO / "netlists" / f"mg-mtcsn_{level}.cir"
+        spec = checkpoint_dir_spec(REPO / "models" / "mg-mtcsn")
+        assert path.read_text() == write_netlist(spec, units_for(level), out_path=path)
+
+
+@pytest.mark.skipif(shutil.which("ngspice") is None, reason="needs the ngspice program")
+def test_shipped_preset_netlist_runs_in_plain_ngspice(tmp_path):
+    shutil.copy(REPO / "netlists" / "presets" / "tonic_transistor.cir", tmp_path)
+    proc = subprocess.run(["ngspice", "-b", "tonic_transistor.cir"], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    data = np.loadtxt(tmp_path / "tonic_transistor.out", skiprows=1)
+    assert upward_crossings(data[:, 0], data[:, 1], 0.9).size >= 10     # vm_0 spikes
