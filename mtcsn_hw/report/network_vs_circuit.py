@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from mtcsn_hw.circuit import ngspice
-from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.export import checkpoint_dir_spec, readout_times
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.model.spike_metrics import coincidence_factor
