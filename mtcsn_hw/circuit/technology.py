@@ -60,14 +60,11 @@ class Technology:
 
     def options(self) -> tuple:
         """Simulator options the technology needs, as data (rendered by mtcsn_hw.circuit.render)."""
-        opts = (("tnom", 27),)
-        return opts + ((("scale", "1.0u"),) if self.name == "sky130" else ())
+        return (("tnom", 27),) + self.family.options()
 
     def model_lines(self) -> list[str]:
         """Device parameter and model lines, copied in: a netlist names no path of this machine."""
-        if self.name != "sky130":
-            return []
-        return [".param mc_mm_switch=0 mc_pr_switch=0", inline_parameters(self.model_files), flat_models(self.corner)]
+        return self.family.model_lines(self)
 
     def pdk_includes(self) -> tuple:
         """The PDK files themselves as Include records, for its wrapped devices (sky130_fd_pr__nfet_01v8 ...):
@@ -217,8 +214,7 @@ def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.
         raise ParameterError(f"unknown corner {corner!r}; choose one of {', '.join(CORNERS)}")
     temp_c = _check_temp(temp_c)
     kappa = family(name).kappa(corner)
-    files = sky130_model_files(corner) if name == "sky130" else ()
-    return Technology(name, corner, temp_c, kappa, model_files=files)
+    return Technology(name, corner, temp_c, kappa, model_files=family(name).model_files(corner))
 
 
 def for_level(level: str, corner: str = "tt", temp_c: float = 27.0) -> Technology:
