@@ -70,7 +70,8 @@ def _preset_vs_circuit(out: Path, say) -> dict:
 
 
 def _network_vs_circuit(out: Path, model_path, say) -> dict:
-    from mtcsn_hw.circuit.export import checkpoint_dir_spec, export, units_for
+    from mtcsn_hw.circuit.build import units_for
+    from mtcsn_hw.circuit.export import checkpoint_dir_spec, export
     from mtcsn_hw.report.network_vs_circuit import compare_network, plot_network_comparison
 
     say(f"[5] {model_path} as a circuit: netlist, ngspice, readout against the model")
