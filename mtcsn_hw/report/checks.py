@@ -13,19 +13,20 @@ THRESHOLDS = {
 }
 
 
-def check(name: str, measured, lo=None, typ=None, hi=None, unit: str = "", note: str = "") -> dict:
+def check(name: str, measured, lo=None, typ=None, hi=None, unit: str = "", note: str = "", fmt: str = ".3f") -> dict:
     if measured is None:
         status = "n/a"
     else:
         ok = (lo is None or measured >= lo) and (hi is None or measured <= hi)
         status = "PASS" if ok else "FAIL"
     return {"name": name, "min": lo, "typ": typ, "max": hi, "measured": measured, "unit": unit, "status": status,
-            "note": note}
+            "note": note, "fmt": fmt}
 
 
 def iv_checks(iv_rmse: dict | None, what: str) -> list[dict]:
     lim = THRESHOLDS["iv_rmse"]
-    return [check(f"I-V RMSE {k} ({what})", None if iv_rmse is None else iv_rmse.get(k), hi=lim, unit="of full scale")
+    return [check(f"I-V RMSE {k} ({what})", None if iv_rmse is None else iv_rmse.get(k), hi=lim, unit="of full scale",
+                  fmt="pct:2")
             for k in ("fast", "slow", "ultraslow")]
 
 
@@ -41,7 +42,8 @@ def forecaster_checks(r: dict) -> list[dict]:
     out = []
     if c is not None:
         lim = c["smape_model"] * (1 + THRESHOLDS["smape_relative"])
-        out.append(check("circuit sMAPE", c["smape_circuit"], typ=c["smape_model"], hi=lim, unit="sMAPE"))
+        out.append(check("circuit sMAPE", c["smape_circuit"], typ=c["smape_model"], hi=lim, unit="sMAPE",
+                         fmt=".2f"))
         out.append(check("median Gamma over neurons (driven by the input)", r["spikes"]["gamma"],
                          lo=THRESHOLDS["gamma"], unit="Gamma"))
     out += iv_checks((r.get("iv") or {}).get("rmse_max"), "worst of the neurons swept")

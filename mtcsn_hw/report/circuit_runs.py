@@ -22,6 +22,7 @@ from mtcsn_hw.circuit.simulate import iv_curves_circuit, iv_curves_model
 # follower-integrator runs its degenerated OTA at FILTER_WIDENING x I_tau, half of it in the diode.
 OTA_SUPPLY_FACTOR = 2.0
 FILTER_SUPPLY_FACTOR = 1.5 * FILTER_WIDENING
+NGSPICE_SEED = 1   # .options seed of every netlist the report simulates (recorded in its provenance)
 
 
 def units_info(level: str) -> dict:
@@ -83,7 +84,7 @@ def _supply(res, level: str):
 def neuron_transient(params, preset_name: str | None, level: str, t_end: float | None = None) -> dict:
     """One neuron under its preset's protocol (or its own constant i_app for t_end)."""
     u = units_for(level)
-    res = ngspice.run(write_netlist(neuron_spec(params, preset_name, t_end), u))
+    res = ngspice.run(write_netlist(neuron_spec(params, preset_name, t_end), u, seed=NGSPICE_SEED))
     t = np.asarray(res.plot("tran")["time"], float)
     vm = np.asarray(res.v("vm_0"), float)
     spikes = upward_crossings(t, vm, u.volt(0.0))
@@ -95,7 +96,7 @@ def network_transient(path: Path, level: str, steps: int, v_th: float) -> dict:
     """The checkpoint's first `steps` test samples through its exported netlist."""
     spec = checkpoint_dir_spec(path, steps)
     u = units_for(level)
-    res = ngspice.run(write_netlist(spec, u))
+    res = ngspice.run(write_netlist(spec, u, seed=NGSPICE_SEED))
     t = np.asarray(res.plot("tran")["time"], float)
     n = len(spec.neurons)
     vm = np.stack([np.asarray(res.v(f"vm_{k}"), float) for k in range(n)])
