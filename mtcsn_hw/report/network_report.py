@@ -89,7 +89,7 @@ def network_numbers(ck, level: str, steps: int | None, skip_energy: bool) -> tup
     fc = circuit_forecast(ck, model, circ, keep)
     t0, t1 = keep.start * ck.sample_dt, model["steps"] * ck.sample_dt
     model_spikes = [(np.nonzero(model["events"][:, j])[0] + 1) * ck.sample_dt for j in range(model["events"].shape[1])]
-    spikes = compare_populations(model_spikes, circ["spikes"], t0, t1)
+    spikes = compare_populations(model_spikes, circ["spikes"], t0, t1, 2 * ck.sample_dt)
     iv, sweeps = _iv(circ["neurons"], level)
     units = circuit_runs.units_info(level)
     data = {"kind": "forecaster", "units": units, "n_neurons": len(circ["neurons"]),

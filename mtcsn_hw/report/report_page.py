@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mtcsn_hw.report.html_page import Page, status_cell
 
-UNIT_FMT = {"F": "si:F", "Ohm": "si:Ω", "V": ".6g", "A": "si:A"}
+UNIT_FMT = {"F": "si:F", "Ohm": "si:Ω", "V": "si:V", "A": "si:A"}
 
 
 def headline(pg: Page) -> None:
@@ -92,9 +92,9 @@ def spike_table(pg: Page) -> None:
         pg.missing("No circuit: no spike agreement.")
         return
     s = "spikes"
-    pg.p(f"Window from {pg.num(f'{s}.window.0', '.4g')} to {pg.num(f'{s}.window.1', '.4g')} tau0. Gamma (Kistler "
+    pg.p(f"Window from {pg.num(f'{s}.window.0', '.6g')} to {pg.num(f'{s}.window.1', '.6g')} tau0. Gamma (Kistler "
          f"coincidence factor) with a window of {pg.num(f'{s}.gamma_window', '.3g')} tau0 (five per cent of the "
-         f"model's median ISI); van Rossum distance with tau {pg.num(f'{s}.van_rossum_tau', '.3g')} tau0; "
+         f"model's median ISI, in a network at least two samples); van Rossum distance with tau {pg.num(f'{s}.van_rossum_tau', '.3g')} tau0; "
          f"Victor-Purpura distance with cost {pg.num(f'{s}.victor_purpura_cost', '.3g')} per tau0.")
     if d["kind"] == "neuron":
         _neuron_spike_rows(pg)
@@ -103,7 +103,9 @@ def spike_table(pg: Page) -> None:
                  "says little here and the rhythm rows are the comparison that matters.", "label")
     else:
         pg.p(f"Medians over the {pg.num(f'{s}.active_neurons', 'd')} neurons that spike in the model (of "
-             f"{pg.num(f'{s}.neurons', 'd')}); the input drives the phase, so Gamma is meaningful.")
+             f"{pg.num(f'{s}.neurons', 'd')}); the input drives the phase, so Gamma is meaningful. The model steps "
+             f"once per sample and puts its spikes on that grid, so the Gamma window is at least "
+             f"{pg.num(f'{s}.min_gamma_window', '.3g')} tau0 (two samples).")
         rows = [["Gamma", pg.num(f"{s}.gamma", ".3f"), ""], ["van Rossum", pg.num(f"{s}.van_rossum", ".3g"), ""],
                 ["Victor-Purpura", pg.num(f"{s}.victor_purpura", ".3g"), ""],
                 ["total spikes", pg.num(f"{s}.model.total_spikes", "d"), pg.num(f"{s}.circuit.total_spikes", "d")],

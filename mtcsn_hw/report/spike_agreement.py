@@ -27,12 +27,12 @@ def train_stats(spikes, t0: float, t1: float) -> dict:
     return out
 
 
-def agreement(reference, other, t0: float, t1: float) -> dict:
+def agreement(reference, other, t0: float, t1: float, min_window: float = 0.0) -> dict:
     ref = np.asarray(reference, float)
     oth = np.asarray(other, float)
     ref, oth = ref[(ref >= t0) & (ref <= t1)], oth[(oth >= t0) & (oth <= t1)]
     isi = float(np.median(np.diff(ref))) if ref.size > 1 else FALLBACK_ISI
-    window = GAMMA_WINDOW_FRACTION * isi
+    window = max(GAMMA_WINDOW_FRACTION * isi, min_window)
     tau = VAN_ROSSUM_FRACTION * isi
     return {"gamma": coincidence_factor(ref, oth, window, t1 - t0), "gamma_window": window,
             "van_rossum": van_rossum_distance(ref, oth, tau), "van_rossum_tau": tau,
@@ -40,9 +40,10 @@ def agreement(reference, other, t0: float, t1: float) -> dict:
             "reference_median_isi": isi}
 
 
-def compare_trains(model_spikes, circuit_spikes, t0: float, t1: float) -> dict:
+def compare_trains(model_spikes, circuit_spikes, t0: float, t1: float, min_window: float = 0.0) -> dict:
     return {"window": [float(t0), float(t1)], "model": train_stats(model_spikes, t0, t1),
-            "circuit": train_stats(circuit_spikes, t0, t1), **agreement(model_spikes, circuit_spikes, t0, t1)}
+            "circuit": train_stats(circuit_spikes, t0, t1),
+            **agreement(model_spikes, circuit_spikes, t0, t1, min_window)}
 
 
 def _median(values) -> float | None:
@@ -50,15 +51,16 @@ def _median(values) -> float | None:
     return float(np.median(vals)) if vals else None
 
 
-def compare_populations(model_trains, circuit_trains, t0: float, t1: float) -> dict:
-    """Per-neuron agreement and its median over the neurons that spike in the model."""
-    per = [compare_trains(m, c, t0, t1) for m, c in zip(model_trains, circuit_trains)]
+def compare_populations(model_trains, circuit_trains, t0: float, t1: float, min_window: float = 0.0) -> dict:
+    """Per-neuron agreement and its median over the neurons that spike in the model. A model stepping at dt
+    places spikes on its step grid: min_window (two steps) keeps Gamma from scoring that quantisation."""
+    per = [compare_trains(m, c, t0, t1, min_window) for m, c in zip(model_trains, circuit_trains)]
     active = [p for p in per if p["model"]["n_spikes"] > 1] or per
     keys = ("gamma", "gamma_window", "van_rossum", "van_rossum_tau", "victor_purpura", "victor_purpura_cost")
     summary = {k: _median(p[k] for p in active) for k in keys}
     for side in ("model", "circuit"):
         summary[side] = {k: _median(p[side][k] for p in active) for k in ("rate", "median_isi", "cv_isi")}
         summary[side]["total_spikes"] = int(sum(p[side]["n_spikes"] for p in per))
-    summary.update({"window": [float(t0), float(t1)], "neurons": len(per), "active_neurons": len(active),
+    summary.update({"window": [float(t0), float(t1)], "neurons": len(per), "min_gamma_window": float(min_window), "active_neurons": len(active),
                     "gammas": [p["gamma"] for p in per]})
     return summary
