@@ -141,5 +141,6 @@ def measured_iv(measurements) -> dict | None:
     iv = measurements["iv"]
     if not isinstance(iv.get("v"), list):
         return None
-    curves = {k: np.asarray(iv[k], float) for k in TIMESCALES if isinstance(iv.get(k), list) and len(iv[k]) == len(iv["v"])}
+    n = len(iv["v"])
+    curves = {k: np.asarray(iv[k], float) for k in TIMESCALES if isinstance(iv.get(k), list) and len(iv[k]) == n}
     return {"v": np.asarray(iv["v"], float), **curves} if curves else None

@@ -44,7 +44,8 @@ def _before_after(pg: Page) -> None:
                 block = ch[f"iv_rmse_{stage}"]
                 row.append(pg.num(f"calibration.chips.{i}.iv_rmse_{stage}.{ts}", "pct:2")
                            if block and ts in block else "n/a")
-        row += [pg.num(f"calibration.chips.{i}.gamma_before", ".3f"), pg.num(f"calibration.chips.{i}.gamma_after", ".3f"),
+        row += [pg.num(f"calibration.chips.{i}.gamma_before", ".3f"),
+                pg.num(f"calibration.chips.{i}.gamma_after", ".3f"),
                 pg.num(f"calibration.chips.{i}.iterations", ".0f")]
         rows.append(row)
     pg.p("Before and after calibration, per chip (result.json; n/a where the chip's result has no such number):")

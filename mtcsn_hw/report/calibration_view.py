@@ -46,13 +46,15 @@ def calibration_numbers(calib: dict | None, nominal_iv: dict | None, smape_nomin
     data = {"given": True, "path": calib["path"], "chips": chip_rows(calib), "n_chips": len(calib["chips"]),
             "failed": [{"seed": str(f.get("seed")), "reason": str(f.get("reason"))} for f in calib["failed"]
                        if isinstance(f, dict)],
-            "failed_count": len(calib["failed"]), "missing": calib["missing"], "ladder": lad, "summary": calib["summary"]}
+            "failed_count": len(calib["failed"]), "missing": calib["missing"], "ladder": lad,
+            "summary": calib["summary"]}
     history = {c["folder"]: history_series(c["history"]) for c in calib["chips"] if c["history"] is not None}
     history = {k: v for k, v in history.items() if v}
     data["history"] = {k: {key: {"first": s[0], "last": s[-1], "iterations": len(s)} for key, s in v.items()}
                        for k, v in history.items()}
     if history:
-        figs["convergence.png"] = ("calibration convergence per chip (history.json)", figures.convergence_figure(history))
+        figs["convergence.png"] = ("calibration convergence per chip (history.json)",
+                                   figures.convergence_figure(history))
     curves = [c for c in (measured_iv(ch["measurements"]) for ch in calib["chips"]) if c is not None]
     data["mc_iv_chips"] = len(curves)
     if curves and nominal_iv is not None:
@@ -60,5 +62,6 @@ def calibration_numbers(calib: dict | None, nominal_iv: dict | None, smape_nomin
                              figures.mc_iv_figure(nominal_iv, curves, THRESHOLDS["iv_rmse"]))
     if any(c["values"][1:] != [None] * (len(RUNGS) - 1) for c in lad["chips"]):
         per_chip = {c["chip"]: c["values"] for c in lad["chips"]}
-        figs["ladder.png"] = ("sMAPE per chip across the ladder", figures.ladder_figure(list(RUNGS), per_chip, smape_limit))
+        figs["ladder.png"] = ("sMAPE per chip across the ladder",
+                              figures.ladder_figure(list(RUNGS), per_chip, smape_limit))
     return data, figs

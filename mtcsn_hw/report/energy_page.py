@@ -85,7 +85,8 @@ def _published(pg: Page) -> None:
         value = pg.num(f"published.{i}.joules", "si:J")
         if "joules_low" in r:
             value += " / " + pg.num(f"published.{i}.joules_low", "si:J")
-        rows.append([pg.s(f"published.{i}.system"), pg.s(f"published.{i}.quantity"), value, pg.s(f"published.{i}.source")])
+        rows.append([pg.s(f"published.{i}.system"), pg.s(f"published.{i}.quantity"), value,
+                     pg.s(f"published.{i}.source")])
     pg.table(["system", "quantity", "energy", "source"], rows)
     pg.p("A neuron here spends far more per spike than the published analog neuron because its OTAs are biased "
          "continuously at nanoamperes and its time constants are long (the static energy per spike scales with the "

@@ -20,7 +20,7 @@ def png(fig) -> bytes:
 
 def iv_figure(iv: dict, limit: float, level: str) -> bytes:
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-    for ax, k in zip(axes, TIMESCALES):
+    for ax, k in zip(axes, TIMESCALES, strict=True):
         m = iv["model"][k]
         band = limit * (float(m.max() - m.min()) or 1.0)
         ax.fill_between(iv["v"], m - band, m + band, color=SPEC, alpha=0.25, lw=0, label="spec: model +- limit")
@@ -37,7 +37,7 @@ def iv_figure(iv: dict, limit: float, level: str) -> bytes:
 def traces_figure(model: list, circuit: list, labels: list, xlabel: str) -> bytes:
     """model/circuit: per panel (t, v) in model units."""
     fig, axes = plt.subplots(len(labels), 1, figsize=(11, 2.4 * len(labels)), squeeze=False)
-    for ax, (tm, vm), (tc, vc), label in zip(axes[:, 0], model, circuit, labels):
+    for ax, (tm, vm), (tc, vc), label in zip(axes[:, 0], model, circuit, labels, strict=True):
         ax.plot(tm, vm, color=MODEL, lw=0.8, label="model")
         ax.plot(tc, vc, color=CIRCUIT, lw=0.8, alpha=0.8, label="circuit")
         ax.set_ylabel("V (model units)")
@@ -49,7 +49,7 @@ def traces_figure(model: list, circuit: list, labels: list, xlabel: str) -> byte
 
 def raster_figure(model: list, circuit: list, t_range: tuple, xlabel: str) -> bytes:
     fig, ax = plt.subplots(figsize=(11, max(2.0, 0.12 * len(model) + 1.2)))
-    for k, (m, c) in enumerate(zip(model, circuit)):
+    for k, (m, c) in enumerate(zip(model, circuit, strict=True)):
         ax.plot(m, np.full(len(m), k - 0.15), "|", color=MODEL, ms=5)
         ax.plot(c, np.full(len(c), k + 0.15), "|", color=CIRCUIT, ms=5)
     ax.set_xlim(*t_range)
@@ -73,7 +73,8 @@ def forecast_figure(k, y_true, y_model, y_circuit) -> bytes:
 
 def supply_figure(t_model, i_dd, static_a: float, estimate_a: float, limit: float) -> bytes:
     fig, ax = plt.subplots(figsize=(11, 3.0))
-    ax.fill_between([t_model[0], t_model[-1]], [estimate_a * (1 - limit) * 1e9] * 2, [estimate_a * (1 + limit) * 1e9] * 2,
+    lo, hi = estimate_a * (1 - limit) * 1e9, estimate_a * (1 + limit) * 1e9
+    ax.fill_between([t_model[0], t_model[-1]], [lo, lo], [hi, hi],
                     color=SPEC, alpha=0.2, lw=0, label="spec: bias-current estimate +- limit")
     ax.plot(t_model, np.asarray(i_dd) * 1e9, color=CIRCUIT, lw=0.7, label="supply current i_dd")
     ax.axhline(static_a * 1e9, color=MODEL, lw=1, ls="--", label="static (median)")
@@ -90,7 +91,7 @@ def ladder_figure(rungs: list, per_chip: dict, limit: float | None) -> bytes:
     for chip, values in per_chip.items():
         pts = [(i, v) for i, v in enumerate(values) if v is not None]
         if pts:
-            ax.plot(*zip(*pts), "o-", lw=0.8, ms=4, label=chip)
+            ax.plot(*zip(*pts, strict=True), "o-", lw=0.8, ms=4, label=chip)
     if limit is not None:
         ax.axhline(limit, color=SPEC, ls="--", lw=1, label="spec: max circuit sMAPE")
     ax.set_xticks(x, rungs)
@@ -102,7 +103,7 @@ def ladder_figure(rungs: list, per_chip: dict, limit: float | None) -> bytes:
 def convergence_figure(series_per_chip: dict) -> bytes:
     keys = sorted({k for s in series_per_chip.values() for k in s})[:6]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.0), squeeze=False)
-    for ax, key in zip(axes[0], keys):
+    for ax, key in zip(axes[0], keys, strict=True):
         for chip, s in series_per_chip.items():
             if key in s:
                 ax.plot(np.arange(len(s[key])), s[key], "o-", ms=3, lw=0.8, label=chip)
@@ -117,7 +118,7 @@ def convergence_figure(series_per_chip: dict) -> bytes:
 
 def mc_iv_figure(model_iv: dict, chips: list, limit: float) -> bytes:
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-    for ax, k in zip(axes, TIMESCALES):
+    for ax, k in zip(axes, TIMESCALES, strict=True):
         m = model_iv["model"][k]
         band = limit * (float(m.max() - m.min()) or 1.0)
         ax.fill_between(model_iv["v"], m - band, m + band, color=SPEC, alpha=0.25, lw=0, label="spec")

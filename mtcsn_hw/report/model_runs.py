@@ -53,7 +53,8 @@ def activity(run: dict, keep: slice) -> dict:
     ops = M.synaptic_ops(run["u"][keep].reshape(-1, 1), run["hidden"][keep], n_out=1, hidden_binary=run["binary"])
     n = run["events"].shape[1]
     steps = len(run["u"][keep])
-    return {"spike_rate": M.spike_rate(run["events"][keep]), "nonzero_fraction": M.nonzero_fraction(run["hidden"][keep]),
+    return {"spike_rate": M.spike_rate(run["events"][keep]),
+            "nonzero_fraction": M.nonzero_fraction(run["hidden"][keep]),
             "spike_events_per_step": float(run["events"][keep].sum() / steps), "neurons": int(n),
             "synops_dense": ops["dense"], "synops_effective": ops["effective"],
             "synops_effective_acs": ops["effective_acs"], "synops_effective_macs": ops["effective_macs"]}

@@ -67,7 +67,8 @@ def _network_figures(ck, model, circ, fc, keep, iv_sweep, level) -> dict:
     model_spikes = [(np.nonzero(model["events"][:, j])[0] + 1) * dt for j in range(model["events"].shape[1])]
     return {
         "forecast.png": ("Mackey-Glass forecast on the test samples: truth, model and circuit",
-                         figures.forecast_figure(k, model["y_true"][keep], model["y_model"][keep], fc["y_circuit"][keep])),
+                         figures.forecast_figure(k, model["y_true"][keep], model["y_model"][keep],
+                                                 fc["y_circuit"][keep])),
         "traces.png": ("membrane voltage of the most active neurons, model against circuit",
                        figures.traces_figure([(t_model[msel], model["v"][msel, j]) for j in busiest],
                                              [(circ["t"][sel], circ["v"][j][sel]) for j in busiest],
@@ -109,8 +110,10 @@ def network_numbers(ck, level: str, steps: int | None, skip_energy: bool) -> tup
         data["energy"] = network_energy(ck, run, model, keep, circuit_runs.units_info("transistor"))
         figs["supply.png"] = ("supply current of the transistor-level network; green band: bias-current estimate "
                               "within the limit",
-                              figures.supply_figure(run["t"], run["i_dd"], data["energy"]["measured"]["static_current_a"],
-                                                    data["energy"]["estimate"]["supply_a"], THRESHOLDS["energy_relative"]))
+                              figures.supply_figure(run["t"], run["i_dd"],
+                                                    data["energy"]["measured"]["static_current_a"],
+                                                    data["energy"]["estimate"]["supply_a"],
+                                                    THRESHOLDS["energy_relative"]))
     data["_iv_curves"] = sweeps[0]
     arrays = {"y_true": model["y_true"][keep], "y_model": model["y_model"][keep], "y_circuit": fc["y_circuit"][keep],
               "sample": np.arange(keep.start, model["steps"])}

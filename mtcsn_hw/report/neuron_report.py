@@ -32,7 +32,8 @@ def neuron_numbers(params, preset_name, level: str, skip_energy: bool) -> tuple[
     spikes = compare_trains(model["spikes"], circ["spikes"], protocol.t_on, protocol.t_end)
     spikes["protocol"] = {"i_before": protocol.i_before, "i_after": protocol.i_after, "t_on": protocol.t_on,
                           "t_end": protocol.t_end, "autonomous": protocol.t_on == 0.0}
-    data = {"kind": "neuron", "units": circuit_runs.units_info(level), "mapping": circuit_runs.mapping_rows(params, level),
+    data = {"kind": "neuron", "units": circuit_runs.units_info(level),
+            "mapping": circuit_runs.mapping_rows(params, level),
             "iv": {"rmse": iv["rmse"], "v_rest": iv["v_rest"]}, "iv_rmse": iv["rmse"], "spikes": spikes,
             "gamma": spikes["gamma"], "n_neurons": 1}
     figs = {

@@ -42,7 +42,8 @@ def mapping(pg: Page) -> None:
         pg.missing("This model has no conductance form (LIF and AdLIF do not map to the OTA circuit).")
         return
     u = "units"
-    pg.p(f"Units: V0 = {pg.num(f'{u}.v0', 'si:V')}, I0 = {pg.num(f'{u}.i0', 'si:A')}, C_m = {pg.num(f'{u}.c_m', 'si:F')}, "
+    pg.p(f"Units: V0 = {pg.num(f'{u}.v0', 'si:V')}, I0 = {pg.num(f'{u}.i0', 'si:A')}, "
+         f"C_m = {pg.num(f'{u}.c_m', 'si:F')}, "
          f"tau0 = {pg.num(f'{u}.tau0', 'si:s')}, V_rest = {pg.num(f'{u}.v_rest', 'si:V')}, Vdd = "
          f"{pg.num(f'{u}.vdd', 'si:V')}, kappa = {pg.num(f'{u}.kappa', '.3f')}, {pg.s(f'{u}.corner')} corner, "
          f"{pg.num(f'{u}.temp_c', '.4g')} °C.")
@@ -51,7 +52,7 @@ def mapping(pg: Page) -> None:
         rows.append([pg.num(f"mapping.{i}.neuron", "d"), pg.s(f"mapping.{i}.parameter"),
                      pg.num(f"mapping.{i}.model", ".4g"), pg.s(f"mapping.{i}.quantity"),
                      pg.num(f"mapping.{i}.value", UNIT_FMT.get(r["unit"], ".4g")), pg.s(f"mapping.{i}.cell")])
-    first = [r for r, m in zip(rows, d["mapping"]) if m["neuron"] == 0]
+    first = [r for r, m in zip(rows, d["mapping"], strict=True) if m["neuron"] == 0]
     headers = ["neuron", "parameter", "model value", "physical quantity", "physical value", "cell / instance"]
     pg.table(headers, first)
     if len(first) < len(rows):
@@ -94,7 +95,8 @@ def spike_table(pg: Page) -> None:
     s = "spikes"
     pg.p(f"Window from {pg.num(f'{s}.window.0', '.6g')} to {pg.num(f'{s}.window.1', '.6g')} tau0. Gamma (Kistler "
          f"coincidence factor) with a window of {pg.num(f'{s}.gamma_window', '.3g')} tau0 (five per cent of the "
-         f"model's median ISI, in a network at least two samples); van Rossum distance with tau {pg.num(f'{s}.van_rossum_tau', '.3g')} tau0; "
+         f"model's median ISI, in a network at least two samples); van Rossum distance with tau "
+         f"{pg.num(f'{s}.van_rossum_tau', '.3g')} tau0; "
          f"Victor-Purpura distance with cost {pg.num(f'{s}.victor_purpura_cost', '.3g')} per tau0.")
     if d["kind"] == "neuron":
         _neuron_spike_rows(pg)
@@ -137,7 +139,8 @@ def forecasts(pg: Page, figs: dict) -> None:
     w = "window"
     pg.p(f"Test samples {pg.num(f'{w}.washout', 'd')} to {pg.num(f'{w}.steps', 'd')} (the first "
          f"{pg.num(f'{w}.washout', 'd')} are start-up from rest), horizon {pg.num(f'{w}.horizon', 'd')} samples. "
-         f"Model sMAPE {pg.num('smape_model', '.2f')}, circuit sMAPE {pg.num('smape_circuit', '.2f')}. The arrays are in "
+         f"Model sMAPE {pg.num('smape_model', '.2f')}, circuit sMAPE {pg.num('smape_circuit', '.2f')}. "
+         "The arrays are in "
          "<code>forecasts.npz</code> (y_true, y_model, y_circuit on the same samples) to recompute them.")
     if d["circuit_forecast"] is not None:
         c = "circuit_forecast"

@@ -54,13 +54,14 @@ def _median(values) -> float | None:
 def compare_populations(model_trains, circuit_trains, t0: float, t1: float, min_window: float = 0.0) -> dict:
     """Per-neuron agreement and its median over the neurons that spike in the model. A model stepping at dt
     places spikes on its step grid: min_window (two steps) keeps Gamma from scoring that quantisation."""
-    per = [compare_trains(m, c, t0, t1, min_window) for m, c in zip(model_trains, circuit_trains)]
+    per = [compare_trains(m, c, t0, t1, min_window) for m, c in zip(model_trains, circuit_trains, strict=True)]
     active = [p for p in per if p["model"]["n_spikes"] > 1] or per
     keys = ("gamma", "gamma_window", "van_rossum", "van_rossum_tau", "victor_purpura", "victor_purpura_cost")
     summary = {k: _median(p[k] for p in active) for k in keys}
     for side in ("model", "circuit"):
         summary[side] = {k: _median(p[side][k] for p in active) for k in ("rate", "median_isi", "cv_isi")}
         summary[side]["total_spikes"] = int(sum(p[side]["n_spikes"] for p in per))
-    summary.update({"window": [float(t0), float(t1)], "neurons": len(per), "min_gamma_window": float(min_window), "active_neurons": len(active),
+    summary.update({"window": [float(t0), float(t1)], "neurons": len(per), "min_gamma_window": float(min_window),
+                    "active_neurons": len(active),
                     "gammas": [p["gamma"] for p in per]})
     return summary
