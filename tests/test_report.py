@@ -41,7 +41,7 @@ def network_behavioral(tmp_path_factory):
     (chip / "history.json").write_text(json.dumps([{"iteration": i, "loss": 1.0 / (i + 1)} for i in range(4)]))
     out = base / "mg"
     code = run_cli(["report", "models/mg-mtcsn", "--steps", "130", "--skip-energy", "--calibration", str(calib),
-                    "--out", str(out)])
+                    "--compare", "models/mg-lif", "--out", str(out)])
     return out, code
 
 
@@ -76,7 +76,13 @@ def test_forecasts_npz_recomputes_the_smapes(network_behavioral):
     chips = data["calibration"]["chips"]
     assert chips[0]["iv_rmse_before"]["fast"] == 0.046 and chips[0]["iv_rmse_after"]["ultraslow"] == 0.009
     assert data["calibration"]["ladder"]["chips"][0]["values"][1:] == [17.5, 16.1, None, None]
+    lif = data["baselines"][0]
+    recorded = json.loads(open("models/mg-lif/metrics.json").read())
+    # published per-operation energies: 0.9 pJ per AC, 4.6 pJ per MAC (Horowitz, ISSCC 2014, 45 nm float)
+    assert lif["conversion"]["arithmetic_45nm_j_per_step"] == pytest.approx(
+        recorded["synops_effective_acs"] * 0.9e-12 + recorded["synops_effective_macs"] * 4.6e-12, rel=1e-12)
     html = (out / "report.html").read_text()
+    assert "ESTIMATE" in html and "Horowitz" in html and "Davies" in html
     assert "not available yet" in html and "measurements.json" in html   # says what the folder lacks
 
 

@@ -32,10 +32,25 @@ def register(sub) -> None:
                    help="circuit level of the comparisons (default behavioral)")
     p.add_argument("--steps", type=int, metavar="N",
                    help="test samples to simulate (default: all at the behavioural level, 200 at transistor level)")
+    p.add_argument("--compare", nargs="+", metavar="models/NAME", default=[],
+                   help="other checkpoints (e.g. models/mg-lif models/mg-adlif) priced beside it with published "
+                        "energy per operation")
     p.add_argument("--skip-energy", action="store_true", help="do not run the transistor-level energy measurement")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
     p.add_argument("--json", action="store_true", help="print report.json's checks and headline numbers as JSON")
     p.set_defaults(func=run)
+
+
+def command_line(args) -> list[str]:
+    """The arguments as given (for the report's provenance)."""
+    argv = ["report"] + ([args.source] if args.source else [])
+    for flag, value in (("--preset", args.preset), ("--calibration", args.calibration), ("--level", args.level),
+                        ("--steps", args.steps), ("--out", args.out)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.compare:
+        argv += ["--compare", *args.compare]
+    return argv + (["--skip-energy"] if args.skip_energy else []) + (["--json"] if args.json else [])
 
 
 def run(args):
@@ -43,7 +58,7 @@ def run(args):
     from mtcsn_hw.report.build import build_report
 
     data = build_report(args.source, args.preset, args.out, args.level, args.calibration, args.steps,
-                        args.skip_energy, argv=sys.argv[1:] if sys.argv[1:2] == ["report"] else None)
+                        args.skip_energy, argv=command_line(args), compare=args.compare)
     summary = {"out": str(args.out), "overall": data["overall"], "exit_code": data["exit_code"],
                "checks": data["checks"], "smape_model": data.get("smape_model"),
                "smape_circuit": data.get("smape_circuit"), "gamma": data.get("gamma"), "iv_rmse": data.get("iv_rmse")}

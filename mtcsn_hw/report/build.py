@@ -19,6 +19,7 @@ import numpy as np
 from mtcsn_hw.atomic import atomic_dir
 from mtcsn_hw.errors import CheckpointError, ParameterError
 from mtcsn_hw.report import checks as C
+from mtcsn_hw.report.baselines import baseline_rows
 from mtcsn_hw.report.calibration_folder import check_matches, read_calibration
 from mtcsn_hw.report.calibration_page import calibration_section, ladder_section, provenance_section
 from mtcsn_hw.report.calibration_view import calibration_numbers
@@ -98,8 +99,10 @@ def _seeds(subject: dict) -> dict:
     return seeds
 
 
-def compute(subject: dict, level: str, calib: dict | None, steps, skip_energy: bool, argv) -> tuple[dict, dict, dict]:
+def compute(subject: dict, level: str, calib: dict | None, steps, skip_energy: bool, argv,
+            baselines: list | None = None) -> tuple[dict, dict, dict]:
     data, figs, arrays = _numbers(subject, level, steps, skip_energy)
+    data["baselines"] = baselines or []
     nominal_iv = data.pop("_iv_curves", None)
     model_name = subject["checkpoint"].model if subject["kind"] == "forecaster" else "mtcsn"
     data.update({"format": FORMAT, "title": f"mtcsn-hw validation report: {subject['label']}, {level} level",
@@ -151,7 +154,7 @@ def write(out: Path, data: dict, figs: dict, arrays: dict | None, page: str) -> 
 
 def build_report(source: str | None = None, preset: str | None = None, out="report", level: str = "behavioral",
                  calibration=None, steps: int | None = None, skip_energy: bool = False,
-                 argv: list[str] | None = None) -> dict:
+                 argv: list[str] | None = None, compare: list | None = None) -> dict:
     """Validate, compute, write OUT atomically; returns report.json's content."""
     if level not in LEVELS:
         raise ParameterError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
@@ -164,7 +167,8 @@ def build_report(source: str | None = None, preset: str | None = None, out="repo
         calib = read_calibration(calibration)
         n = 1 if subject["kind"] == "neuron" else len(subject["checkpoint"].params.get("neurons") or [])
         check_matches(calib, subject["label"], n)
+    baselines = baseline_rows(compare)
     check_writable(out)
-    data, figs, arrays = compute(subject, level, calib, steps, skip_energy, argv)
+    data, figs, arrays = compute(subject, level, calib, steps, skip_energy, argv, baselines)
     write(out, data, figs, arrays, render(data, figs))
     return data

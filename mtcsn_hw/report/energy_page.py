@@ -72,9 +72,21 @@ def _activity(pg: Page) -> None:
          "Loihi's measured synaptic-op energy plus its neuron-update and spike energies (Davies et al.), what a "
          "measured digital neuromorphic chip spends. This is how LIF and AdLIF, which have no circuit here, are "
          "compared.", "label")
-    pg.table(["per time step", "arithmetic only (estimate)", "Loihi figures (estimate)"],
-             [["energy", pg.num("conversion.arithmetic_45nm_j_per_step", "si:J"),
-               pg.num("conversion.loihi_j_per_step", "si:J")]])
+    rows = [[pg.s("model"), pg.s("source"), pg.num("activity.spike_events_per_step", ".4g"),
+             pg.num("activity.synops_effective_acs", ".4g"), pg.num("activity.synops_effective_macs", ".4g"),
+             pg.num("conversion.arithmetic_45nm_j_per_step", "si:J"), pg.num("conversion.loihi_j_per_step", "si:J")]]
+    for i, _ in enumerate(d["baselines"]):
+        b = f"baselines.{i}"
+        rows.append([pg.s(f"{b}.model"), pg.s(f"{b}.source"), pg.num(f"{b}.activity.spike_events_per_step", ".4g"),
+                     pg.num(f"{b}.activity.synops_effective_acs", ".4g"),
+                     pg.num(f"{b}.activity.synops_effective_macs", ".4g"),
+                     pg.num(f"{b}.conversion.arithmetic_45nm_j_per_step", "si:J"),
+                     pg.num(f"{b}.conversion.loihi_j_per_step", "si:J")])
+    pg.table(["model", "checkpoint", "spike events per step", "ACs per step", "MACs per step",
+              "ESTIMATE: arithmetic only, per step", "ESTIMATE: Loihi figures, per step"], rows)
+    if d["baselines"]:
+        pg.p("The other checkpoints' activity is what their metrics.json recorded over the whole test part; the "
+             "first row's is over the samples of this report.")
 
 
 def _published(pg: Page) -> None:

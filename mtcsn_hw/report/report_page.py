@@ -140,8 +140,9 @@ def forecasts(pg: Page, figs: dict) -> None:
     pg.p(f"Test samples {pg.num(f'{w}.washout', 'd')} to {pg.num(f'{w}.steps', 'd')} (the first "
          f"{pg.num(f'{w}.washout', 'd')} are start-up from rest), horizon {pg.num(f'{w}.horizon', 'd')} samples. "
          f"Model sMAPE {pg.num('smape_model', '.2f')}, circuit sMAPE {pg.num('smape_circuit', '.2f')}. "
-         "The arrays are in "
-         "<code>forecasts.npz</code> (y_true, y_model, y_circuit on the same samples) to recompute them.")
+         "The arrays are in <code>forecasts.npz</code> (y_true, y_model"
+         + (", y_circuit" if d["circuit_forecast"] is not None else "; no circuit for this model")
+         + ", on the same samples) to recompute them.")
     if d["circuit_forecast"] is not None:
         c = "circuit_forecast"
         pg.table(["", "model", "circuit"],
