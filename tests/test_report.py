@@ -38,6 +38,9 @@ def network_behavioral(tmp_path_factory):
                                                              "smape": 17.5},
                                                   "after": {"iv_rmse": 0.009, "gamma": 0.83, "smape": 16.1},
                                                   "iterations": 4}))
+    v = np.linspace(-4, 4, 81)   # a chip's measured curves: the model's shape, slightly off
+    iv = {"v": v.tolist(), "fast": (1.05 * (v - 2 * np.tanh(v))).tolist(), "slow": (v + 0.1).tolist()}
+    (chip / "measurements.json").write_text(json.dumps({"iv": iv}))
     (chip / "history.json").write_text(json.dumps([{"iteration": i, "loss": 1.0 / (i + 1)} for i in range(4)]))
     out = base / "mg"
     code = run_cli(["report", "models/mg-mtcsn", "--steps", "130", "--skip-energy", "--calibration", str(calib),
@@ -83,7 +86,8 @@ def test_forecasts_npz_recomputes_the_smapes(network_behavioral):
         recorded["synops_effective_acs"] * 0.9e-12 + recorded["synops_effective_macs"] * 4.6e-12, rel=1e-12)
     html = (out / "report.html").read_text()
     assert "ESTIMATE" in html and "Horowitz" in html and "Davies" in html
-    assert "not available yet" in html and "measurements.json" in html   # says what the folder lacks
+    assert "not available yet" in html and "twin.json in" in html   # says what the folder lacks
+    assert {"figures/mc_iv.png", "figures/convergence.png", "figures/ladder.png"} <= set(data["figures"])
 
 
 def test_static_supply_matches_the_bias_currents_within_ten_percent(tonic_transistor):

@@ -44,6 +44,7 @@ def traces_figure(model: list, circuit: list, labels: list, xlabel: str) -> byte
         ax.set_title(label, fontsize=9)
     axes[0, 0].legend(fontsize=7, loc="upper right")
     axes[-1, 0].set_xlabel(xlabel)
+    fig.tight_layout()
     return png(fig)
 
 
