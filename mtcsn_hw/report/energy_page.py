@@ -44,6 +44,11 @@ def _measured(pg: Page, figs: dict) -> None:
         rows.append(["energy per synaptic event (input synapses as supply-fed current sources; estimate)", "",
                      pg.num(f"{syn}.energy_per_event_j", "si:J")])
     pg.table(["quantity", "measured (circuit)", "estimate (mapping)"], rows)
+    dyn = d["energy"]["measured"]["dynamic_energy_per_spike_j"]
+    if dyn is not None and dyn <= 0:
+        pg.p("The dynamic energy per spike is not resolved here: with many neurons spiking at different times the "
+             "median supply current already contains the spikes' share, so what is left above it is noise around "
+             "zero. All of the energy is, to this resolution, static.", "label")
     pg.p(f"Static energy dominates: {pg.num(f'{m}.static_fraction', 'pct:1')} of the supply energy is the bias "
          "current the OTAs draw whether the neuron spikes or not. Spike sparsity therefore saves event traffic (fewer "
          "events to route and fewer synaptic operations downstream), not neuron energy, unless the biases are gated. "
