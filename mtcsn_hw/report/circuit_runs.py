@@ -81,6 +81,16 @@ def _supply(res, level: str):
     return -np.asarray(res.i("vdd"), float)
 
 
+def input_synapses(weights, u, sample_dt: float) -> dict:
+    """Charge the input VCCS deliver (|w_k u_t| I0 for one sample each) and the synaptic events (nonzero
+    input x nonzero weight). Physical units here because Units has no model-to-ampere/second method yet."""
+    tech = units_for("transistor")
+    w = np.abs(np.asarray(weights, float).reshape(-1))
+    x = np.abs(np.asarray(u, float).reshape(-1))
+    charge = float(x.sum() * w.sum()) * tech.i0 * sample_dt * tech.tau0
+    return {"charge_c": charge, "events": int(np.count_nonzero(x)) * int(np.count_nonzero(w))}
+
+
 def neuron_transient(params, preset_name: str | None, level: str, t_end: float | None = None) -> dict:
     """One neuron under its preset's protocol (or its own constant i_app for t_end)."""
     u = units_for(level)

@@ -32,10 +32,11 @@ E_AC, E_MAC = 0.9e-12, 4.6e-12
 E_LOIHI_SYNOP, E_LOIHI_ACTIVE, E_LOIHI_INACTIVE, E_LOIHI_SPIKE = 23.6e-12, 81e-12, 52e-12, 1.7e-12
 
 
-def supply_measurement(t_s, i_dd, vdd: float, t_from_s: float, n_spikes: int, n_neurons: int) -> dict:
-    """Average, static (resting) and dynamic supply figures over [t_from_s, end]."""
+def supply_measurement(t_s, t_model, i_dd, vdd: float, t_from: float, n_spikes: int, n_neurons: int) -> dict:
+    """Average, static (resting) and dynamic supply figures from model time t_from to the end (integrated
+    over the runner's own time axis in seconds, t_s)."""
     t, i = np.asarray(t_s, float), np.asarray(i_dd, float)
-    keep = t >= t_from_s
+    keep = np.asarray(t_model, float) >= t_from
     t, i = t[keep], i[keep]
     duration = float(t[-1] - t[0])
     charge = float(np.trapezoid(i, t))
@@ -57,13 +58,11 @@ def versus_estimate(measured: dict, estimate: dict) -> dict:
             "mean_over_estimate": measured["mean_current_a"] / estimate["supply_a"]}
 
 
-def synaptic_event_energy(weights, u, keep: slice, i0: float, sample_s: float, vdd: float) -> dict:
-    """Input synapses are ideal VCCS in today's netlists: the energy a current-source synapse on the
-    supply would draw, Vdd |w u| I0 per sample, per effective synaptic event (nonzero input)."""
-    w = np.abs(np.asarray(weights, float).reshape(-1))
-    x = np.abs(np.asarray(u, float)[keep].reshape(-1))
-    events = int(np.count_nonzero(x)) * int(np.count_nonzero(w))
-    energy = float(vdd * i0 * sample_s * x.sum() * w.sum())
+def synaptic_event_energy(synapse: dict, vdd: float) -> dict:
+    """Input synapses are ideal VCCS in today's netlists: the energy current-source synapses on the supply
+    would draw (Vdd times the charge they deliver), per effective synaptic event (nonzero input)."""
+    energy = float(vdd * synapse["charge_c"])
+    events = synapse["events"]
     return {"events": events, "energy_j": energy, "energy_per_event_j": energy / events if events else None}
 
 

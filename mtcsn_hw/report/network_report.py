@@ -34,19 +34,19 @@ def circuit_forecast(ck, model: dict, circ: dict, keep: slice) -> dict:
             "nrmse_model": M.nrmse(y_model, y_true), "nrmse_circuit": M.nrmse(y_circuit[keep], y_true)}
 
 
-def network_energy(ck, circ: dict, model: dict, keep: slice, units: dict) -> dict:
-    t_from = keep.start * ck.sample_dt * circ["tau0"]
-    n_spikes = int(sum((np.asarray(s) * circ["tau0"] >= t_from).sum() for s in circ["spikes"]))
+def network_energy(ck, circ: dict, model: dict, keep: slice) -> dict:
+    t_from = keep.start * ck.sample_dt
+    n_spikes = int(sum((np.asarray(s) >= t_from).sum() for s in circ["spikes"]))
     n = len(circ["neurons"])
-    measured = energy.supply_measurement(circ["t_s"], circ["i_dd"], circ["vdd"], t_from, n_spikes, n)
+    measured = energy.supply_measurement(circ["t_s"], circ["t"], circ["i_dd"], circ["vdd"], t_from, n_spikes, n)
     samples = model["steps"] - keep.start
     measured["forecasts"] = samples
     measured["energy_per_forecast_j"] = measured["energy_j"] / samples
     estimate = circuit_runs.supply_estimate(circ["neurons"])
-    syn = energy.synaptic_event_energy(ck.params["input_weights"], model["u"], keep, units["i0"],
-                                       ck.sample_dt * circ["tau0"], circ["vdd"])
+    syn = energy.synaptic_event_energy(
+        circuit_runs.input_synapses(ck.params["input_weights"], model["u"][keep], ck.sample_dt), circ["vdd"])
     return {"measured": measured, "estimate": estimate, "versus_estimate": energy.versus_estimate(measured, estimate),
-            "window_start_tau0": t_from / circ["tau0"], "synaptic_event": syn}
+            "window_start_tau0": t_from, "synaptic_event": syn}
 
 
 def _iv(neurons, level: str) -> dict:
@@ -107,7 +107,7 @@ def network_numbers(ck, level: str, steps: int | None, skip_energy: bool) -> tup
     else:
         run = circ if level == "transistor" else circuit_runs.network_transient(ck.path, "transistor",
                                                                                model["steps"], v_th)
-        data["energy"] = network_energy(ck, run, model, keep, circuit_runs.units_info("transistor"))
+        data["energy"] = network_energy(ck, run, model, keep)
         figs["supply.png"] = ("supply current of the transistor-level network; green band: bias-current estimate "
                               "within the limit",
                               figures.supply_figure(run["t"], run["i_dd"],

@@ -12,12 +12,12 @@ def neuron_energy(params, preset_name, level: str, run: dict | None) -> dict:
     """Supply figures of the transistor-level neuron (reusing `run` when it is one)."""
     if run is None or run["i_dd"] is None:
         run = circuit_runs.neuron_transient(params, preset_name, "transistor")
-    t_from = STARTUP_FRACTION * run["t_s"][-1]
-    n_spikes = int((run["spikes"] * run["tau0"] >= t_from).sum())
-    measured = energy.supply_measurement(run["t_s"], run["i_dd"], run["vdd"], t_from, n_spikes, 1)
+    t_from = STARTUP_FRACTION * run["t"][-1]
+    n_spikes = int((run["spikes"] >= t_from).sum())
+    measured = energy.supply_measurement(run["t_s"], run["t"], run["i_dd"], run["vdd"], t_from, n_spikes, 1)
     estimate = circuit_runs.supply_estimate([params])
     out = {"measured": measured, "estimate": estimate, "versus_estimate": energy.versus_estimate(measured, estimate),
-           "window_start_tau0": t_from / run["tau0"], "synaptic_event": None}
+           "window_start_tau0": t_from, "synaptic_event": None}
     fig = figures.supply_figure(run["t"], run["i_dd"], measured["static_current_a"], estimate["supply_a"],
                                 THRESHOLDS["energy_relative"])
     return out, fig
