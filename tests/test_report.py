@@ -164,3 +164,18 @@ def test_a_failure_while_writing_leaves_no_half_written_report(tmp_path, monkeyp
     with pytest.raises(RuntimeError):
         build.build_report(preset="tonic", out=tmp_path / "r", skip_energy=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_json_summary_and_documented_exit_status(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--help"])
+    assert exc.value.code == 0 and "exit status" in capsys.readouterr().out
+    out = tmp_path / "r"
+    code = run_cli(["report", "--preset", "tonic", "--skip-energy", "--json", "--out", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    summary = json.loads(lines[0])
+    data = json.loads((out / "report.json").read_text())
+    assert code == summary["exit_code"] == data["exit_code"]
+    assert summary["iv_rmse"] == data["iv_rmse"] and summary["checks"] == data["checks"]
+    assert data["provenance"]["command"].startswith("mtcsn-hw report --preset tonic")
