@@ -152,6 +152,8 @@ def test_unwritable_output_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot write the report" in err[0]
     assert blocker.read_text() == "not a folder" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert run_cli(["report", "--preset", "tonic", "--out", str(tmp_path)]) == 2     # a folder of other files
+    assert "holds other files" in capsys.readouterr().err and blocker.read_text() == "not a folder"
 
 
 def test_a_failure_while_writing_leaves_no_half_written_report(tmp_path, monkeypatch):

@@ -54,6 +54,9 @@ def plain(x):
 def check_writable(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise ParameterError(f"cannot write the report to {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
+        # the folder is replaced as a whole: never swallow a folder that is not an earlier report
+        raise ParameterError(f"cannot write the report to {out}: it holds other files (choose a new folder)")
     parent = out.parent
     while not parent.exists():
         parent = parent.parent
