@@ -36,7 +36,8 @@ def register(sub) -> None:
                    help="other checkpoints (e.g. models/mg-lif models/mg-adlif) priced beside it with published "
                         "energy per operation")
     p.add_argument("--skip-energy", action="store_true", help="do not run the transistor-level energy measurement")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder: new, or an earlier report (replaced atomically)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder: new, or an earlier report (replaced atomically)")
     p.add_argument("--json", action="store_true", help="print report.json's checks and headline numbers as JSON")
     p.set_defaults(func=run)
 
