@@ -12,10 +12,12 @@ import numpy as np
 
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.compare import iv_rmse, upward_crossings
-from mtcsn_hw.circuit.export import checkpoint_dir_spec, neuron_spec, units_for
+from mtcsn_hw.circuit.build import neuron_spec, units_for
+from mtcsn_hw.circuit.export import checkpoint_dir_spec
+from mtcsn_hw.circuit.families.sky130 import FILTER_WIDENING
+from mtcsn_hw.circuit.iv import iv_curves_circuit, iv_curves_model
 from mtcsn_hw.circuit.mapping import map_neuron
-from mtcsn_hw.circuit.netlist import FILTER_WIDENING, write_netlist
-from mtcsn_hw.circuit.simulate import iv_curves_circuit, iv_curves_model
+from mtcsn_hw.circuit.network import network_bench
 
 # Supply branches of each transistor-level cell (cells.ota_sky130, cells.fi_sky130): a 5-T OTA draws its
 # bias twice from Vdd (the diode that sets the tail, and the tail through the mirror); a widened
@@ -83,18 +85,18 @@ def _supply(res, level: str):
 
 def input_synapses(weights, u, sample_dt: float) -> dict:
     """Charge the input VCCS deliver (|w_k u_t| I0 for one sample each) and the synaptic events (nonzero
-    input x nonzero weight). Physical units here because Units has no model-to-ampere/second method yet."""
-    tech = units_for("transistor")
+    input x nonzero weight)."""
+    units = units_for("transistor")
     w = np.abs(np.asarray(weights, float).reshape(-1))
     x = np.abs(np.asarray(u, float).reshape(-1))
-    charge = float(x.sum() * w.sum()) * tech.i0 * sample_dt * tech.tau0
+    charge = float(units.amps(x.sum() * w.sum()) * units.seconds(sample_dt))
     return {"charge_c": charge, "events": int(np.count_nonzero(x)) * int(np.count_nonzero(w))}
 
 
 def neuron_transient(params, preset_name: str | None, level: str, t_end: float | None = None) -> dict:
     """One neuron under its preset's protocol (or its own constant i_app for t_end)."""
     u = units_for(level)
-    res = ngspice.run(write_netlist(neuron_spec(params, preset_name, t_end), u, seed=NGSPICE_SEED))
+    res = ngspice.run(network_bench(neuron_spec(params, preset_name, t_end), u, seed=NGSPICE_SEED))
     t = np.asarray(res.plot("tran")["time"], float)
     vm = np.asarray(res.v("vm_0"), float)
     spikes = upward_crossings(t, vm, u.volt(0.0))
@@ -106,7 +108,7 @@ def network_transient(path: Path, level: str, steps: int, v_th: float) -> dict:
     """The checkpoint's first `steps` test samples through its exported netlist."""
     spec = checkpoint_dir_spec(path, steps)
     u = units_for(level)
-    res = ngspice.run(write_netlist(spec, u, seed=NGSPICE_SEED))
+    res = ngspice.run(network_bench(spec, u, seed=NGSPICE_SEED))
     t = np.asarray(res.plot("tran")["time"], float)
     n = len(spec.neurons)
     vm = np.stack([np.asarray(res.v(f"vm_{k}"), float) for k in range(n)])
@@ -129,7 +131,6 @@ def iv_comparison(params, level: str, v_lo: float = -4.0, v_hi: float = 4.0, ste
         out["circuit"][k] = np.asarray(circ[k], float)
         out["rmse"][k] = iv_rmse(circ["v"], model[k], circ[k])
     return out
-
 
 
 def ngspice_library() -> str:
