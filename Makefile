@@ -20,9 +20,9 @@ test: deps
 deps: system-deps $(STAMP)
 
 system-deps:
-	@if ! command -v ngspice >/dev/null 2>&1 || ! ls /usr/lib/*/libngspice.so* >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then \
-		echo "installing ngspice, libngspice0, python3-venv (apt)"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ngspice libngspice0 python3-venv >/dev/null; \
+	@if ! command -v ngspice >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/*/libngspice.so* >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then \
+		echo "installing ngspice, libngspice0, python3-venv, chromium (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ngspice libngspice0 python3-venv chromium fonts-dejavu-core >/dev/null; \
 	fi
 
 # The house-rule tools come with the dev extra; a venv installed before they joined it gets them too.

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 from mtcsn_hw.atomic import write_text
 from mtcsn_hw.circuit import ngspice
@@ -26,7 +27,6 @@ from mtcsn_hw.circuit.netlist import write_netlist
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.circuit.technology import sky130_models_dir, technology
 from mtcsn_hw.model.presets import preset
-from timing import timed  # bench/timing.py (this script's folder is on sys.path)
 
 SEED = 0
 
@@ -52,7 +52,8 @@ def bench_overhead(rows: list, quick: bool) -> None:
                           repeat=repeat)
             shared = timed(partial(ngspice.run, bench), repeat=repeat)
         rows.append(("overhead", f"{level}, {n} neuron(s), {t_end:g} tau0", plain, shared, shared / plain))
-        print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s -> {shared / plain:.3f}x")
+        print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s "
+              f"-> {shared / plain:.3f}x")
 
 
 def bench_throughput(rows: list, quick: bool) -> None:
@@ -64,7 +65,8 @@ def bench_throughput(rows: list, quick: bool) -> None:
             wall = timed(partial(ngspice.run, bench), repeat=1 if n >= 100 else 3)  # best of 3: a shared machine
             sim_s = units.seconds(t_end)
             rate = n * sim_s / wall
-            rows.append(("throughput", f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms", wall, rate, None))
+            case = f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms"
+            rows.append(("throughput", case, wall, rate, None))
             print(f"{level:10s} {n:4d} neurons: {wall:8.2f} s wall, {rate:.4g} neuron-s per wall-s")
 
 
@@ -84,7 +86,8 @@ def bench_load(rows: list, quick: bool) -> None:
 
 def write_report(rows: list) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), platform.processor())
     ver = subprocess.run(["ngspice", "-v"], capture_output=True, text=True).stdout
     ver = (re.search(r"ngspice-\S+", ver) or [""])[0] if ver else ""
     lines = ["<!-- circuit-bench:start -->", "## Circuit (bench/bench_circuit.py)", "",
@@ -93,9 +96,11 @@ def write_report(rows: list) -> None:
              "| benchmark | case | A | B | ratio |", "|---|---|---|---|---|"]
     for kind, case, a, b, ratio in rows:
         if kind == "overhead":
-            lines.append(f"| PySpice path vs `ngspice -b` | {case} | ngspice -b {a:.3f} s | PySpice {b:.3f} s | {ratio:.3f}x (target <= 1.1x) |")
+            lines.append(f"| PySpice path vs `ngspice -b` | {case} | ngspice -b {a:.3f} s | PySpice {b:.3f} s "
+                         f"| {ratio:.3f}x (target <= 1.1x) |")
         elif kind == "throughput":
-            lines.append(f"| simulated neuron-seconds per wall-second | {case} | {a:.2f} s wall | {b:.4g} neuron-s/s | |")
+            lines.append(f"| simulated neuron-seconds per wall-second | {case} | {a:.2f} s wall "
+                         f"| {b:.4g} neuron-s/s | |")
         else:
             lines.append(f"| sky130 model load | {case} | subset {a:.3f} s | full {b:.1f} s | {ratio:.0f}x faster |")
     lines += ["<!-- circuit-bench:end -->", ""]

@@ -30,7 +30,7 @@ def test_plain_ngspice_gives_the_same_spikes_as_pyspice(tmp_path, level):
     units = units_for(level)
     spec = neuron_spec(preset("tonic"), "tonic", t_end=400.0)
     path = tmp_path / "tonic.cir"
-    text = export(spec, units, path)
+    export(spec, units, path)
     proc = subprocess.run(["ngspice", "-b", str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-500:]
     data = np.loadtxt(tmp_path / "tonic.out", skiprows=1)
@@ -91,7 +91,8 @@ def test_title_and_output_path_are_sanitised(tmp_path):
 
 def test_cli_netlist_and_simulate(tmp_path, capsys):
     out = tmp_path / "b.cir"
-    assert main(["netlist", "--preset", "tonic", "--level", "behavioral", "--t-end", "300", "--out", str(out), "--json"]) == 0
+    assert main(["netlist", "--preset", "tonic", "--level", "behavioral", "--t-end", "300", "--out", str(out),
+                 "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert out.exists() and info["neurons"] == 1 and info["units"]["tau0"] == pytest.approx(
         info["units"]["c_m"] * info["units"]["v0"] / info["units"]["i0"])

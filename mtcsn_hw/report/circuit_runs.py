@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from mtcsn_hw.circuit import ngspice
-from mtcsn_hw.circuit.compare import iv_rmse, upward_crossings
 from mtcsn_hw.circuit.build import neuron_spec, units_for
+from mtcsn_hw.circuit.compare import iv_rmse, upward_crossings
 from mtcsn_hw.circuit.export import checkpoint_dir_spec
 from mtcsn_hw.circuit.families.sky130 import FILTER_WIDENING
 from mtcsn_hw.circuit.iv import iv_curves_circuit, iv_curves_model

@@ -64,7 +64,8 @@ def compare_network(path, level: str = "behavioral", corner: str = "tt", washout
         "steps": n_test, "washout": washout, "tau0_s": units.tau0, "attempt": res.attempt,
         "smape_model": M.smape(y_model[keep], truth), "smape_circuit": M.smape(y_circuit[keep], truth),
         "smape_circuit_vs_model": M.smape(y_circuit[keep], y_model[keep]),
-        "nrmse_circuit_vs_model": float(np.sqrt(np.mean((y_circuit[keep] - y_model[keep]) ** 2)) / np.std(y_model[keep])),
+        "nrmse_circuit_vs_model": float(np.sqrt(np.mean((y_circuit[keep] - y_model[keep]) ** 2))
+                                        / np.std(y_model[keep])),
         "spike_rate_model": float(counts_model.sum() / (n_hidden * steps_kept)),
         "spike_rate_circuit": float(counts_circuit.sum() / (n_hidden * steps_kept)),
         "spike_count_correlation": float(np.corrcoef(counts_model, counts_circuit)[0, 1])
@@ -90,7 +91,7 @@ def plot_network_comparison(result: dict, path) -> None:
     a1.set_title(f"{result['checkpoint']}: readout, model vs {result['level']} circuit", fontsize=10)
     a1.legend(fontsize=8, loc="upper right")
     dt = result["rasters"]["dt"]
-    for i, (m, c) in enumerate(zip(result["rasters"]["model"], result["rasters"]["circuit"])):
+    for i, (m, c) in enumerate(zip(result["rasters"]["model"], result["rasters"]["circuit"], strict=True)):
         a2.plot(np.asarray(m) / dt, np.full(len(m), i), "|", color="tab:blue", ms=4)
         a2.plot(np.asarray(c) / dt, np.full(len(c), i + 0.4), "|", color="tab:red", ms=4)
     a2.set_xlim(0, min(result["steps"], 300))

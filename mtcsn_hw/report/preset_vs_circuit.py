@@ -61,7 +61,7 @@ def compare_preset(name: str = "bursting", out: str | Path = "docs/figures", mod
     save_figure(fig, out / f"circuit_{name}_traces.png")
 
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-    for ax, k in zip(axes, ("fast", "slow", "ultraslow")):
+    for ax, k in zip(axes, ("fast", "slow", "ultraslow"), strict=True):
         ax.plot(ivs["model"]["v"], ivs["model"][k], color="k", lw=2, label="model")
         for level in levels:
             ax.plot(ivs[level]["v"], ivs[level][k], color=COLORS[level], lw=1, ls="--",
