@@ -68,3 +68,18 @@ def test_render_checks_numbers_options_and_files():
     text = render_file(Bench(elements=(VSource("V1", "a", "0", DC(1.0)),), analyses=(Op(),), saves=("v(a)",)), "r.out")
     assert text.count(".control") == 1 and "wrdata r.out v(a)" in text
     assert ".control" not in render_shared(Bench(analyses=(Op(),)))
+
+
+def test_instance_and_device_names_are_globally_unique():
+    import numpy as np
+
+    from mtcsn_hw.circuit.build import network_spec
+    from mtcsn_hw.circuit.devices import mismatchable_devices
+    from mtcsn_hw.circuit.network import network_bench
+    neurons = [preset("bursting"), preset("tonic"), preset("phasic")]
+    spec = network_spec(neurons, np.ones((3, 1)), [-2.0, -0.5, -1.0], np.zeros((5, 1)), 10.0)
+    bench = network_bench(spec, units_for("transistor"))
+    names = [i.name for i in bench.instances()]
+    assert len(names) == len(set(names)) and {"Xe_2_fast_m", "Xfs_1", "Xmem_0"} <= set(names)
+    per_instance = {n: sum(1 for k in mismatchable_devices(bench) if k.startswith(n + "/")) for n in names}
+    assert per_instance["Xe_1_fast_m"] == 7 and per_instance["Xfs_0"] == 9 and per_instance["Xmem_2"] == 1
