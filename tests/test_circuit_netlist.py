@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mtcsn_hw.circuit import cells
+from mtcsn_hw.circuit import shipped
 from mtcsn_hw.circuit.build import network_spec, neuron_spec, units_for
 from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.export import export
@@ -115,7 +115,7 @@ def test_cli_errors_are_one_line_and_leave_no_file(tmp_path, capsys):
 
 
 def test_committed_cell_library_is_the_generated_one(tmp_path):
-    cells.write_library(tmp_path)
+    shipped.write_library(tmp_path)
     for path in tmp_path.glob("*.sub"):
         committed = REPO / "netlists" / "lib" / path.name
         assert committed.exists(), "run: python -m mtcsn_hw.circuit.shipped"

@@ -10,13 +10,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mtcsn_hw.atomic import write_text
 from mtcsn_hw.circuit.build import neuron_spec, units_for
-from mtcsn_hw.circuit.cells import write_library
+from mtcsn_hw.circuit.cells import CELLS
 from mtcsn_hw.circuit.export import checkpoint_dir_spec, export
+from mtcsn_hw.circuit.render import render_cell
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.presets import PRESET_NAMES
 
 LEVELS = ("behavioral", "transistor")
+
+
+def write_library(folder: str | Path) -> list[Path]:
+    """Write every cell to folder/<name>.sub (atomically); returns the paths."""
+    folder = Path(folder)
+    paths = []
+    for name, cell in CELLS.items():
+        path = folder / f"{name}.sub"
+        write_text(path, render_cell(cell) + "\n")
+        paths.append(path)
+    return paths
 
 
 def regenerate(repo: str | Path = ".") -> list[Path]:

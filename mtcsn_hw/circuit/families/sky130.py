@@ -13,6 +13,7 @@ from __future__ import annotations
 from mtcsn_hw.circuit.bench import DC, Instance, VSource
 from mtcsn_hw.circuit.cells.membrane import MEMBRANE
 from mtcsn_hw.circuit.cells.sky130 import FI_SKY130, OTA_SKY130
+from mtcsn_hw.circuit.sky130_pdk import flat_models, inline_parameters, sky130_model_files
 
 KAPPA = {"tt": 0.712, "ff": 0.719, "ss": 0.705}
 FILTER_WIDENING = 4.0
@@ -37,7 +38,6 @@ class Sky130Family:
 
     @staticmethod
     def model_files(corner: str) -> tuple:
-        from mtcsn_hw.circuit.technology import sky130_model_files
         return sky130_model_files(corner)
 
     @staticmethod
@@ -47,7 +47,6 @@ class Sky130Family:
     @staticmethod
     def model_lines(tech) -> list[str]:
         """Parameters copied in and one hoisted bin per device size: no path of this machine."""
-        from mtcsn_hw.circuit.technology import flat_models, inline_parameters
         return [".param mc_mm_switch=0 mc_pr_switch=0", inline_parameters(tech.model_files), flat_models(tech.corner)]
 
     @staticmethod
