@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mtcsn_hw.circuit.mismatch import (Device, draw_table, load_spec, load_table, save_table, spec_from_json)
+from mtcsn_hw.circuit.mismatch import Device, draw_table, load_spec, load_table, save_table, spec_from_json
+from mtcsn_hw.circuit.mismatch_check import effective_a_vt, pdk_slopes
 from mtcsn_hw.errors import ParameterError
 
 SPEC = load_spec("sky130")
@@ -21,12 +22,16 @@ def _devices(n=40):
     return out
 
 
-def test_shipped_spec_is_the_pdk_subthreshold_rss():
-    """a_vt is the root-sum-square of the PDK's vth0 and voff slopes (independent agauss draws)."""
-    assert SPEC.devices["nfet_01v8"][0] == pytest.approx(np.hypot(3.356, 7.0), abs=1e-3)
-    assert SPEC.devices["pfet_01v8"][0] == pytest.approx(np.hypot(8.856, 15.0), abs=1e-2)
-    assert SPEC.sigma_vt("nfet_01v8", 2, 2) == pytest.approx(7.763e-3 / 2)
-    assert SPEC.scaled(2).sigma_vt("pfet_01v8", 4, 4) == pytest.approx(2 * 17.42e-3 / 4)
+def test_shipped_spec_is_derived_from_the_pdk_files():
+    """a_vt: the PDK's subthreshold slopes, read from its files, weighted by their weak-inversion
+    sensitivities and added in quadrature; a_beta: the PDK's toxe slope."""
+    for kind in ("nfet_01v8", "pfet_01v8"):
+        slopes = pdk_slopes(kind)
+        assert SPEC.devices[kind][0] == pytest.approx(effective_a_vt(kind), abs=5e-3)
+        assert SPEC.devices[kind][1] == pytest.approx(100 * slopes["toxe"], abs=1e-4)
+    assert pdk_slopes("nfet_01v8") == pytest.approx({"vth0": 3.356e-3, "voff": 7e-3, "toxe": 3.443e-3, "nfactor": 0.0})
+    assert SPEC.sigma_vt("nfet_01v8", 2, 2) == pytest.approx(7.856e-3 / 2)
+    assert SPEC.scaled(2).sigma_vt("pfet_01v8", 4, 4) == pytest.approx(2 * 13.58e-3 / 4)
 
 
 def test_same_chip_in_any_order_and_subset():
@@ -41,14 +46,15 @@ def test_same_chip_in_any_order_and_subset():
 
 def test_same_chip_in_another_process():
     code = ("import json; from mtcsn_hw.circuit.mismatch import load_spec, draw_table;"
-            "print(json.dumps(draw_table(load_spec('sky130'), 3, [('Xa/M1', 'nfet_01v8', 2, 2), ('Xa/IB', 'bias_reference', None, None)])))")
+            "print(json.dumps(draw_table(load_spec('sky130'), 3,"
+            " [('Xa/M1', 'nfet_01v8', 2, 2), ('Xa/IB', 'bias_reference', None, None)])))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     here = draw_table(SPEC, 3, {"Xa/M1": ("nfet_01v8", 2, 2), "Xa/IB": ("bias_reference", None, None)})
     assert json.loads(out.stdout) == here
 
 
 @pytest.mark.parametrize("kind, w, l", [("nfet_01v8", 2, 2), ("nfet_01v8", 2, 8), ("pfet_01v8", 4, 4)])
-def test_sample_sigma_follows_pelgrom(kind, w, l):
+def test_sample_sigma_follows_pelgrom(kind, w, l):  # noqa: E741
     """Over many devices the sample sigma is A / sqrt(W L): chi-square 99.9 % interval."""
     n = 4000
     table = draw_table(SPEC, 11, [(f"X{k}/M1", kind, w, l) for k in range(n)])
