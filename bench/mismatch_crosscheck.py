@@ -21,8 +21,7 @@ import numpy as np
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.mismatch import draw_table, load_spec
 from mtcsn_hw.circuit.mismatch_behavioural import fi_devices, fi_equivalent, ota_devices, ota_equivalent
-from mtcsn_hw.circuit.mismatch_check import bank_readout, native_header, ota_bank, pelgrom_sigmas
-from mtcsn_hw.circuit.technology import technology
+from mtcsn_hw.circuit.mismatch_check import bank_readout, hoisted_header, native_header, ota_bank, pelgrom_sigmas
 
 FI_ITAIL, FI_R = 400e-12, 4 * 0.025865 * 3 / (4 * 100e-12)
 
@@ -39,7 +38,7 @@ def injected(n: int, seed: int, spec, cell: str = "ota") -> dict:
     devices, equivalent = (ota_devices, ota_equivalent) if cell == "ota" else (fi_devices, fi_equivalent)
     table = draw_table(spec, seed, [d for k in range(n) for d in devices(f"Xo{k}")])
     ib, r = (1e-9, 0.0) if cell == "ota" else (FI_ITAIL, FI_R)
-    header = technology("sky130").header()
+    header = hoisted_header()
     measured = bank_readout(*simulate_bank(header, ota_bank(n, cell, ib, table, r=r), n), ib)
     nominal = bank_readout(*simulate_bank(header, ota_bank(1, cell, ib, None, r=r), 1), ib)
     predicted = [equivalent(table, f"Xo{k}") for k in range(n)]

@@ -17,13 +17,14 @@ from mtcsn_hw.circuit.mismatch_behavioural import (
 from mtcsn_hw.circuit.mismatch_check import (
     SENSITIVITY,
     bank_readout,
+    hoisted_header,
     native_header,
     ota_bank,
     pelgrom_sigmas,
     sensitivities,
     sensitivity_netlist,
 )
-from mtcsn_hw.circuit.technology import flat_models, technology
+from mtcsn_hw.circuit.technology import flat_models
 
 pytestmark = pytest.mark.spice
 SPEC = load_spec("sky130")
@@ -39,7 +40,7 @@ def _chi2_bounds(n: int, q: float = 0.999):
 
 
 def test_weak_inversion_sensitivities_are_the_recorded_ones():
-    res = _run(technology("sky130").header(), sensitivity_netlist(flat_models("tt")))
+    res = _run(hoisted_header(), sensitivity_netlist(flat_models("tt")))
     measured = sensitivities(lambda node: res.v(node, "op")[0])
     for dev, pars in SENSITIVITY.items():
         for par, value in pars.items():
@@ -83,7 +84,7 @@ def test_behavioural_equivalents_follow_the_transistors_chip_by_chip(cell):
     devices, equivalent = (ota_devices, ota_equivalent) if cell == "ota" else (fi_devices, fi_equivalent)
     table = draw_table(SPEC.scaled(1.5), 21, [d for k in range(n) for d in devices(f"Xo{k}")])
     ib, r = (1e-9, 0.0) if cell == "ota" else (400e-12, 4 * 0.025865 * 3 / (4 * 100e-12))
-    header = technology("sky130").header()
+    header = hoisted_header()
 
     def measure(m, tab):
         res = _run(header, ota_bank(m, cell, ib, tab, r=r))

