@@ -47,6 +47,20 @@ def test_weak_inversion_sensitivities_are_the_recorded_ones():
             assert measured[dev][par] == pytest.approx(value, rel=0.02, abs=2e-3), (dev, par)
 
 
+def test_trimmed_pdk_subcircuits_are_the_pdk_devices():
+    """Without mismatch, the PDK subcircuits trimmed to the cells' bins give the whole ones' currents."""
+    lines = ["Vdd vdd 0 1.8"]
+    for k, (dev, w, l) in enumerate((("nfet_01v8", 2, 2), ("nfet_01v8", 2, 8), ("pfet_01v8", 4, 4))):  # noqa: E741
+        rail = "vdd" if dev.startswith("p") else "0"
+        lines += [f"X{k} d{k} d{k} {rail} {rail} sky130_fd_pr__{dev} w={w} l={l}",
+                  f"I{k} {'d' + str(k) if rail == 'vdd' else '0'} {'0' if rail == 'vdd' else 'd' + str(k)} 0.5n"]
+    body = "\n".join(lines) + "\n.op\n.end\n"
+    whole, trimmed = (_run(native_header(1, mc=False, trimmed=t), body) for t in (False, True))
+    for k in range(3):
+        assert 0.1 < abs(whole.v(f"d{k}", "op")[0] - (1.8 if k == 2 else 0)) < 1.2
+        assert trimmed.v(f"d{k}", "op")[0] == pytest.approx(whole.v(f"d{k}", "op")[0], abs=1e-6)
+
+
 def test_pdk_monte_carlo_device_spread_is_the_spec():
     """Diode-connected PDK devices with mc_mm_switch = 1: sigma of V_GS at the cells' currents is
     a_vt / sqrt(W L) (chi-square 99.9 % interval for the sample)."""

