@@ -74,6 +74,19 @@ class Units:
     def volt(self, v_model: float) -> float:
         return self.v_rest + v_model * self.v0
 
+    def volts_delta(self, dv_model):
+        """A voltage difference (no V_rest offset): model units -> V."""
+        return dv_model * self.v0
+
+    def amps(self, i_model):
+        return i_model * self.i0
+
+    def seconds(self, t_model):
+        return t_model * self.tau0
+
+    def as_dict(self) -> dict:
+        return {"v0": self.v0, "i0": self.i0, "c_m": self.c_m, "tau0": self.tau0, "v_rest": self.v_rest}
+
     def to_model_v(self, v_phys):
         return (v_phys - self.v_rest) / self.v0
 
@@ -86,7 +99,8 @@ class Units:
     def describe(self) -> list[str]:
         t = self.tech
         return [
-            f"technology {t.name}, corner {t.corner}, {t.temp_c:g} C: U_T = kT/q = {t.u_t * 1e3:.4f} mV, kappa = {t.kappa:g}",
+            f"technology {t.name}, corner {t.corner}, {t.temp_c:g} C: U_T = kT/q = {t.u_t * 1e3:.4f} mV, "
+            f"kappa = {t.kappa:g}",
             f"V0 = 2 U_T / kappa = {self.v0 * 1e3:.4f} mV   (model voltage unit; V_phys = V_rest + V * V0)",
             f"I0 = {self.i0:.4g} A (model current unit), C_m = {self.c_m:.4g} F, V_rest = {self.v_rest:g} V",
             f"tau0 = C_m V0 / I0 = {self.tau0:.6g} s   (model time unit; t_phys = t * tau0)",

