@@ -2,7 +2,7 @@
 
   1. the PDK's own Monte Carlo (sky130 subcircuits, mc_mm_switch = 1, subthreshold slopes): input offset
      and gain spread of N ota_sky130 copies in one netlist, against Pelgrom's prediction from the spec;
-  2. the same cells with our seeded draws injected (delvto / mulu0 on each M line), against the same
+  2. the real cells (ota_sky130 instances) with our seeded draws as per-device parameters, against the same
      prediction and OTA by OTA against the behavioural equivalents of those very draws;
   3. the follower-integrator's degenerated OTA (itail 400 pA, wide 4): Gm (tau) and offset, the same way.
 
@@ -21,14 +21,14 @@ import numpy as np
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.mismatch import draw_table, load_spec
 from mtcsn_hw.circuit.mismatch_behavioural import fi_devices, fi_equivalent, ota_devices, ota_equivalent
-from mtcsn_hw.circuit.mismatch_check import bank_readout, hoisted_header, native_header, ota_bank, pelgrom_sigmas
+from mtcsn_hw.circuit.mismatch_check import bank_readout, native_ota_bank, ota_bank, pelgrom_sigmas
 
 FI_ITAIL, FI_R = 400e-12, 4 * 0.025865 * 3 / (4 * 100e-12)
 
 
-def simulate_bank(header: str, bank: str, n: int):
+def simulate_bank(bench, n: int):
     """The one ngspice call: Vd sweep and the n held outputs' currents."""
-    res = ngspice.run(f"* mismatch cross-check\n{header}\n{bank}")
+    res = ngspice.run(bench)
     vd = res.v("inp", "dc")
     return vd, np.array([res.i(f"Vo{k}", "dc") for k in range(n)])
 
@@ -38,9 +38,8 @@ def injected(n: int, seed: int, spec, cell: str = "ota") -> dict:
     devices, equivalent = (ota_devices, ota_equivalent) if cell == "ota" else (fi_devices, fi_equivalent)
     table = draw_table(spec, seed, [d for k in range(n) for d in devices(f"Xo{k}")])
     ib, r = (1e-9, 0.0) if cell == "ota" else (FI_ITAIL, FI_R)
-    header = hoisted_header()
-    measured = bank_readout(*simulate_bank(header, ota_bank(n, cell, ib, table, r=r), n), ib)
-    nominal = bank_readout(*simulate_bank(header, ota_bank(1, cell, ib, None, r=r), 1), ib)
+    measured = bank_readout(*simulate_bank(ota_bank(n, cell, ib, table, r=r), n), ib)
+    nominal = bank_readout(*simulate_bank(ota_bank(1, cell, ib, None, r=r), 1), ib)
     predicted = [equivalent(table, f"Xo{k}") for k in range(n)]
     out = {"voff": measured["voff"] - nominal["voff"][0],
            "voff_pred": np.array([p["voff"] for p in predicted]),
@@ -52,7 +51,7 @@ def injected(n: int, seed: int, spec, cell: str = "ota") -> dict:
 
 def native(n: int, seed: int) -> dict:
     """Measured knobs of n ota_sky130 copies built from the PDK's subcircuits with mc_mm_switch = 1."""
-    measured = bank_readout(*simulate_bank(native_header(seed), ota_bank(n, native=True), n), 1e-9)
+    measured = bank_readout(*simulate_bank(native_ota_bank(n, seed), n), 1e-9)
     measured["gain"] = measured["gain"] / np.median(measured["gain"])
     return measured
 

