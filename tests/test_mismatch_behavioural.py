@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from mtcsn_hw.circuit.devices import mismatchable_devices
 from mtcsn_hw.circuit.mismatch import draw_table, load_spec
 from mtcsn_hw.circuit.mismatch_behavioural import (
     SIZES,
@@ -15,7 +16,7 @@ from mtcsn_hw.circuit.mismatch_behavioural import (
     ota_devices,
     ota_equivalent,
 )
-from mtcsn_hw.circuit.mismatch_check import pelgrom_sigmas
+from mtcsn_hw.circuit.mismatch_check import native_bench, ota_bank, pelgrom_sigmas
 from mtcsn_hw.errors import ParameterError
 
 SPEC = load_spec("sky130")
@@ -74,3 +75,25 @@ def test_fi_offset_formula_over_many_chips():
 def test_unknown_device_kind_is_an_error():
     with pytest.raises(ParameterError, match="no mismatch data"):
         draw_chip(SPEC, 1, {"X/Q1": ("npn", 1, 1)})
+
+
+@pytest.mark.parametrize("cell, devices", [("ota", ota_devices), ("fi", fi_devices)])
+def test_cross_check_cells_have_the_devices_the_equivalents_read(cell, devices):
+    """The ngspice bank's cell instances list exactly the devices the behavioural equivalents read (the
+    follower's capacitor aside) and carry the table's draws as their parameters."""
+    table = draw_table(SPEC, 5, [d for k in range(3) for d in devices(f"Xo{k}")])
+    bench = ota_bank(3, cell, table=table)
+    listed = mismatchable_devices(bench)
+    assert {k for k, v in listed.items() if v[0] != "capacitor"} == set(table)
+    assert all(listed[d.name] == (d.kind, d.w or None, d.l or None) for d in devices("Xo2"))
+    params = bench.instance("Xo1").params
+    assert params["delvto_m1"] == table["Xo1/M1"]["delvto"] and params["mulu0_m4"] == table["Xo1/M4"]["mulu0"]
+    assert params["scale_ib"] == table["Xo1/IB"]["scale"]
+    assert ota_bank(3, cell).instance("Xo1").params == ({"ib": 1e-9} if cell == "ota" else {"itail": 1e-9, "r": 0.0})
+
+
+def test_bad_cross_check_arguments():
+    with pytest.raises(ParameterError, match="seed"):
+        native_bench(-1, "")
+    with pytest.raises(ParameterError, match="cell"):
+        ota_bank(1, "lif")
