@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mtcsn_hw.circuit.export import units_for
+from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.cli.main import main
 from mtcsn_hw.model.presets import preset
 from tests.report_page_checks import image_problems, number_problems, parse
