@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 
-from mtcsn_hw.circuit import cells, ngspice
+from mtcsn_hw.circuit import ngspice, shipped
 from mtcsn_hw.circuit.bench import Bench, Dc, Op, Options, Tran
 from mtcsn_hw.circuit.families.sky130 import follower_params
 from mtcsn_hw.circuit.technology import for_level, technology
@@ -83,7 +83,7 @@ def test_sky130_subset_loads_fast():
 
 
 def test_library_files_written(tmp_path):
-    paths = cells.write_library(tmp_path)
+    paths = shipped.write_library(tmp_path)
     names = {p.stem for p in paths}
     assert {"ota_beh", "ota_sky130", "fi_beh", "fi_sky130", "membrane"} <= names
     for p in paths:
