@@ -44,7 +44,7 @@ def dask_outcomes(job, context: dict, seeds: list[int], address: str, label: str
 
         futures = {submit(seed, 1): seed for seed in seeds}
         killed = []
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             seed = futures.pop(future)
             try:
                 yield future.result()
