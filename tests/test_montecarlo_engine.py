@@ -116,15 +116,17 @@ def test_killed_sweep_resumes_with_no_gaps_and_no_duplicates(tmp_path):
         assert chip["summary"] == direct_summary(seed, ctx)
 
 
-def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path):
+def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path, capsys):
     counter = tmp_path / "counter"
     counter.mkdir()
     flag = tmp_path / "diverge"
     flag.write_text("")
     ctx = {**CONTEXT, "counter_dir": str(counter), "raise_seeds": [1], "raise_while": str(flag)}
     out = tmp_path / "run"
-    report = run_sweep(counted_job, out, chips=4, context=ctx, workers=2)
+    report = run_sweep(counted_job, out, chips=4, context=ctx, workers=2, progress=True)
     assert sorted(report.computed) == [0, 2, 3] and list(report.failed) == [1]
+    bar = capsys.readouterr().err
+    assert "4/4" in bar and "done 3, failed 1" in bar
     record = json.loads((out / "failed" / "chip-1.json").read_text())
     assert record == {"seed": 1, "reason": "SimulationError: ngspice does not converge (injected)"}
     summary = json.loads((out / "summary.json").read_text())

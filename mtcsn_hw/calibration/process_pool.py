@@ -23,6 +23,7 @@ from mtcsn_hw.calibration.outcome import Outcome, one_line, run_chip
 from mtcsn_hw.errors import MTCSNError
 
 DEATH_RETRIES = 1
+PREFETCH = 2
 _STOP = None
 
 
@@ -53,28 +54,34 @@ def _worker_main(conn, payload: bytes) -> None:
 
 
 class _Worker:
+    """One worker process and the seeds sent to it, in order: it answers them in that order, so the first
+    unanswered seed is the one it is running."""
+
     def __init__(self, ctx, payload: bytes):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, payload), daemon=True)
         self.process.start()
         child.close()
-        self.seed = None
+        self.assigned: deque[int] = deque()
 
     def assign(self, seed: int) -> None:
-        self.seed = seed
+        self.assigned.append(seed)
         try:
             self.conn.send(seed)
-        except OSError:  # already dead: wait() sees its sentinel and receive() reports the death
+        except OSError:  # already dead: wait() sees its sentinel and collect() reports the death
             pass
 
-    def receive(self):
-        """The worker's reply, or None if it died."""
+    def replies(self) -> list:
+        """Every reply already sent (without blocking)."""
+        out = []
         try:
-            if self.conn.poll():
-                return self.conn.recv()
-        except (EOFError, OSError):
+            while self.assigned and self.conn.poll():
+                out.append(self.conn.recv())
+                if isinstance(out[-1], Outcome):
+                    self.assigned.popleft()
+        except (EOFError, OSError):  # it died; what it sent before is above
             pass
-        return None
+        return out
 
     def cause(self) -> str:
         self.process.join(timeout=5)
@@ -111,40 +118,46 @@ class _Supervisor:
         self.queue, self.deaths, self.live = deque(seeds), Counter(), []
 
     def busy(self) -> list[_Worker]:
-        return [w for w in self.live if w.seed is not None]
+        return [w for w in self.live if w.assigned]
 
     def feed(self) -> None:
-        """Start workers as needed and give every idle one a seed."""
+        """Start workers as needed; give each one seed, and a second one queued behind it while there is
+        plenty of work left (the worker starts it while this process writes the first one's files)."""
         while len(self.live) < min(self.workers, len(self.queue) + len(self.busy())):
             self.live.append(_Worker(self.ctx, self.payload))
         for w in list(self.live):
-            if w.seed is not None or not self.queue:
-                continue
-            if not w.process.is_alive():  # died between chips: nothing to blame it on
+            if not w.assigned and not w.process.is_alive():  # died between chips: nothing to blame it on
                 self._drop(w)
-                continue
-            w.assign(self.queue.popleft())
+        for depth in range(1, PREFETCH + 1):
+            for w in self.live:
+                if len(w.assigned) < depth and self.queue and (depth == 1 or len(self.queue) >= len(self.live)):
+                    w.assign(self.queue.popleft())
 
     def finished(self) -> list[_Worker]:
         busy = self.busy()
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
         return [w for w in busy if w.conn in ready or w.process.sentinel in ready]
 
-    def collect(self, w: _Worker) -> Outcome | None:
-        """The chip's outcome, or None when its worker died and the chip is queued again."""
-        reply, seed = w.receive(), w.seed
-        w.seed = None
-        if isinstance(reply, Outcome):
-            return reply
-        if isinstance(reply, tuple):
-            raise MTCSNError(f"worker {reply[0]}: {reply[1]}")
+    def collect(self, w: _Worker) -> list[Outcome]:
+        """Outcomes the worker sent; if it died, its running chip is retried once (then failed) and the
+        chips queued behind it go back to the queue."""
+        outcomes = []
+        for reply in w.replies():
+            if isinstance(reply, tuple):
+                raise MTCSNError(f"worker {reply[0]}: {reply[1]}")
+            outcomes.append(reply)
+        if not w.assigned or w.process.is_alive():
+            return outcomes
+        running, behind = w.assigned.popleft(), list(w.assigned)
         cause = w.cause()
         self._drop(w)
-        self.deaths[seed] += 1
-        if self.deaths[seed] <= DEATH_RETRIES:
-            self.queue.appendleft(seed)
-            return None
-        return Outcome(seed, reason=f"worker died: {cause}")
+        self.queue.extendleft(reversed(behind))
+        self.deaths[running] += 1
+        if self.deaths[running] <= DEATH_RETRIES:
+            self.queue.appendleft(running)
+        else:
+            outcomes.append(Outcome(running, reason=f"worker died: {cause}"))
+        return outcomes
 
     def _drop(self, w: _Worker) -> None:
         self.live.remove(w)
@@ -165,8 +178,6 @@ def pool_outcomes(payload: bytes, seeds: list[int], workers: int) -> Iterator[Ou
         while pool.queue or pool.busy():
             pool.feed()
             for w in pool.finished():
-                outcome = pool.collect(w)
-                if outcome is not None:
-                    yield outcome
+                yield from pool.collect(w)
     finally:
         pool.close()
