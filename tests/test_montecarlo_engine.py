@@ -194,6 +194,8 @@ def nested_job_factory():
     ({"chips": 2, "workers": 0}, "worker count"),
     ({"chips": 2, "job": nested_job_factory()}, "picklable"),
     ({"chips": 2, "context": {"f": lambda: 0}}, "picklable"),
+    ({"chips": 2, "context": {"f": object()}}, "not JSON-able"),
+    ({"chips": 2, "yields": {"in spec": "spikes > 3"}}, "yield 'in spec'"),
 ])
 def test_bad_input_is_one_clear_line(tmp_path, kwargs, message):
     kwargs = {"job": perturbed_model_neuron, **kwargs}

@@ -57,6 +57,18 @@ def _job_payload(job, context) -> bytes:
     return payload
 
 
+def _check_yields(yields) -> dict:
+    """Checked before any chip runs: a bad criterion must not surface only after hours of simulation."""
+    if yields is None:
+        return {}
+    if not isinstance(yields, dict):
+        raise ParameterError("yields must be a dict: name -> Band(field, low, high) or predicate(summary)")
+    for name, criterion in yields.items():
+        if not isinstance(name, str) or not callable(criterion):
+            raise ParameterError(f"yield {name!r}: expected a name and a Band or predicate(summary) -> bool")
+    return yields
+
+
 def run_sweep(job, out_dir, chips: int | None = None, *, seeds=None, first_seed: int = 0,
               context: dict | None = None, workers: int | None = None, dask_address: str | None = None,
               overwrite: bool = False, yields: dict | None = None, progress: bool | None = None,
@@ -74,6 +86,7 @@ def run_sweep(job, out_dir, chips: int | None = None, *, seeds=None, first_seed:
     context = {} if context is None else context
     payload = _job_payload(job, context)
     n_workers = worker_count(workers)
+    yields = _check_yields(yields)
     arguments = dict(run_arguments) if run_arguments is not None else {"job": job_name(job), "context": context}
     key = canonical_hash({**arguments, "seeds": seed_list})
     folder = RunFolder(out_dir)
