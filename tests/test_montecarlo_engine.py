@@ -25,6 +25,8 @@ def counted_job(seed: int, context: dict) -> ChipResult:
         log.write("attempt\n")
     if seed in context.get("exit_seeds", ()):
         os._exit(3)
+    if seed in context.get("kill_seeds", ()):  # as the out-of-memory killer would
+        os.kill(os.getpid(), signal.SIGKILL)
     if seed in context.get("raise_seeds", ()) and Path(context["raise_while"]).exists():
         raise SimulationError("ngspice does not converge (injected)\nsecond line")
     time.sleep(context.get("sleep", 0.0))
@@ -139,15 +141,17 @@ def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path, capsys):
     assert json.loads((out / "summary.json").read_text())["failed"] == 0
 
 
-def test_chip_that_kills_its_worker_is_retried_once_then_recorded(tmp_path):
+@pytest.mark.parametrize("how, reason", [("exit_seeds", "worker died: exit code 3"),
+                                         ("kill_seeds", "worker died: killed by SIGKILL")])
+def test_chip_that_kills_its_worker_is_retried_once_then_recorded(tmp_path, how, reason):
     counter = tmp_path / "counter"
     counter.mkdir()
-    ctx = {**CONTEXT, "counter_dir": str(counter), "exit_seeds": [2]}
+    ctx = {**CONTEXT, "counter_dir": str(counter), how: [2]}
     out = tmp_path / "run"
     report = run_sweep(counted_job, out, chips=6, context=ctx, workers=2)
     assert sorted(report.computed) == [0, 1, 3, 4, 5] and list(report.failed) == [2]
-    assert report.failed[2] == "worker died: exit code 3"
-    assert json.loads((out / "failed" / "chip-2.json").read_text())["reason"] == "worker died: exit code 3"
+    assert report.failed[2] == reason
+    assert json.loads((out / "failed" / "chip-2.json").read_text())["reason"] == reason
     assert attempts(counter) == {0: 1, 1: 1, 2: 2, 3: 1, 4: 1, 5: 1}, "only the guilty chip is retried"
     for seed in (0, 1, 3, 4, 5):
         chip = json.loads((out / "chips" / f"chip-{seed}" / "result.json").read_text())
