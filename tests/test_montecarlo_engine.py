@@ -170,6 +170,15 @@ def test_a_folder_holding_another_run_is_refused_in_one_line(tmp_path):
     assert json.loads((out / "run.json").read_text())["run_key"] == report.run_key
 
 
+def test_run_json_records_numpy_arguments(tmp_path):
+    import numpy as np
+    folder = RunFolder(tmp_path)
+    folder.open("k", {"context": {"weights": np.arange(3.0), "n": np.int64(2)}, "seeds": [0]})
+    folder.close()
+    assert json.loads((tmp_path / "run.json").read_text())["arguments"]["context"] == {"weights": [0.0, 1.0, 2.0],
+                                                                                       "n": 2}
+
+
 def test_a_second_sweep_into_a_busy_folder_is_refused(tmp_path):
     first = RunFolder(tmp_path)
     first.open("k", {})
