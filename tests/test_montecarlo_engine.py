@@ -29,7 +29,7 @@ def counted_job(seed: int, context: dict) -> ChipResult:
         os.kill(os.getpid(), signal.SIGKILL)
     if seed in context.get("raise_seeds", ()) and Path(context["raise_while"]).exists():
         raise SimulationError("ngspice does not converge (injected)\nsecond line")
-    time.sleep(context.get("sleep", 0.0))
+    time.sleep(context.get("hang_s", 0.0) if seed in context.get("hang_seeds", ()) else context.get("sleep", 0.0))
     return perturbed_model_neuron(seed, context)
 
 
@@ -158,6 +158,18 @@ def test_chip_that_kills_its_worker_is_retried_once_then_recorded(tmp_path, how,
         assert chip["summary"] == direct_summary(seed, ctx)
 
 
+def test_hung_chip_is_stopped_by_the_chip_timeout(tmp_path):
+    counter = tmp_path / "counter"
+    counter.mkdir()
+    ctx = {**CONTEXT, "counter_dir": str(counter), "hang_seeds": [1], "hang_s": 60.0}
+    start = time.monotonic()
+    report = run_sweep(counted_job, tmp_path / "run", chips=4, context=ctx, workers=2, chip_timeout=3.0)
+    assert time.monotonic() - start < 40
+    assert sorted(report.computed) == [0, 2, 3]
+    assert report.failed == {1: "timed out after 3 s (worker killed)"}
+    assert attempts(counter) == {0: 1, 1: 1, 2: 1, 3: 1}
+
+
 def test_a_folder_holding_another_run_is_refused_in_one_line(tmp_path):
     out = tmp_path / "run"
     run_sweep(perturbed_model_neuron, out, chips=1, context=CONTEXT, workers=1)
@@ -209,6 +221,8 @@ def nested_job_factory():
     ({"chips": 2, "context": {"f": lambda: 0}}, "picklable"),
     ({"chips": 2, "context": {"f": object()}}, "not JSON-able"),
     ({"chips": 2, "yields": {"in spec": "spikes > 3"}}, "yield 'in spec'"),
+    ({"chips": 2, "chip_timeout": 0}, "chip_timeout"),
+    ({"chips": 2, "chip_timeout": 5, "dask_address": "tcp://127.0.0.1:1"}, "local process pool"),
 ])
 def test_bad_input_is_one_clear_line(tmp_path, kwargs, message):
     kwargs = {"job": perturbed_model_neuron, **kwargs}

@@ -15,6 +15,7 @@ import multiprocessing
 import pickle
 import signal
 import sys
+import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from multiprocessing.connection import wait
@@ -25,6 +26,7 @@ from mtcsn_hw.errors import MTCSNError
 DEATH_RETRIES = 1
 PREFETCH = 2
 _STOP = None
+_READY = "ready"
 
 
 def worker_context():
@@ -47,6 +49,7 @@ def _worker_main(conn, payload: bytes) -> None:
     if "torch" in sys.modules:  # one thread per worker: the workers already use every core
         sys.modules["torch"].set_num_threads(1)
     try:
+        conn.send(_READY)
         while (seed := conn.recv()) is not _STOP:
             conn.send(run_chip(job, seed, context))
     except (EOFError, OSError):  # the parent went away
@@ -63,8 +66,12 @@ class _Worker:
         self.process.start()
         child.close()
         self.assigned: deque[int] = deque()
+        self.running_since = float("inf")  # when the first assigned seed started (not before the job is loaded)
+        self.timed_out = False
 
     def assign(self, seed: int) -> None:
+        if not self.assigned and self.running_since != float("inf"):
+            self.running_since = time.monotonic()
         self.assigned.append(seed)
         try:
             self.conn.send(seed)
@@ -76,9 +83,13 @@ class _Worker:
         out = []
         try:
             while self.assigned and self.conn.poll():
-                out.append(self.conn.recv())
-                if isinstance(out[-1], Outcome):
+                reply = self.conn.recv()
+                if reply == _READY or isinstance(reply, Outcome):
+                    self.running_since = time.monotonic()
+                if isinstance(reply, Outcome):
                     self.assigned.popleft()
+                if reply != _READY:
+                    out.append(reply)
         except (EOFError, OSError):  # it died; what it sent before is above
             pass
         return out
@@ -113,8 +124,9 @@ class _Worker:
 class _Supervisor:
     """Keeps up to `workers` workers busy with queued seeds; a dead worker's chip goes back in the queue once."""
 
-    def __init__(self, payload: bytes, seeds: list[int], workers: int):
+    def __init__(self, payload: bytes, seeds: list[int], workers: int, chip_timeout: float | None = None):
         self.ctx, self.payload, self.workers = worker_context(), payload, workers
+        self.chip_timeout = chip_timeout
         self.queue, self.deaths, self.live = deque(seeds), Counter(), []
 
     def busy(self) -> list[_Worker]:
@@ -134,9 +146,22 @@ class _Supervisor:
                     w.assign(self.queue.popleft())
 
     def finished(self) -> list[_Worker]:
+        """Workers with something to collect: replies, a death, or a chip past its time (its worker is killed)."""
         busy = self.busy()
-        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-        return [w for w in busy if w.conn in ready or w.process.sentinel in ready]
+        timeout, started = None, [w.running_since for w in busy if w.running_since != float("inf")]
+        if self.chip_timeout is not None and started:
+            timeout = max(0.0, min(started) + self.chip_timeout - time.monotonic())
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout))
+        done = [w for w in busy if w.conn in ready or w.process.sentinel in ready]
+        if self.chip_timeout is not None:
+            now = time.monotonic()
+            for w in busy:
+                if w not in done and now - w.running_since >= self.chip_timeout:
+                    w.timed_out = True
+                    w.process.kill()
+                    w.process.join()
+                    done.append(w)
+        return done
 
     def collect(self, w: _Worker) -> list[Outcome]:
         """Outcomes the worker sent; if it died, its running chip is retried once (then failed) and the
@@ -152,6 +177,9 @@ class _Supervisor:
         cause = w.cause()
         self._drop(w)
         self.queue.extendleft(reversed(behind))
+        if w.timed_out:  # a hang repeats: no retry
+            outcomes.append(Outcome(running, reason=f"timed out after {self.chip_timeout:g} s (worker killed)"))
+            return outcomes
         self.deaths[running] += 1
         if self.deaths[running] <= DEATH_RETRIES:
             self.queue.appendleft(running)
@@ -171,9 +199,13 @@ class _Supervisor:
         self.live = []
 
 
-def pool_outcomes(payload: bytes, seeds: list[int], workers: int) -> Iterator[Outcome]:
-    """Run job(seed, context) (pickled together in payload) for every seed; yield outcomes as they finish."""
-    pool = _Supervisor(payload, seeds, workers)
+def pool_outcomes(payload: bytes, seeds: list[int], workers: int,
+                  chip_timeout: float | None = None) -> Iterator[Outcome]:
+    """Run job(seed, context) (pickled together in payload) for every seed; yield outcomes as they finish.
+
+    chip_timeout: seconds a chip may run before its worker is killed and the chip recorded as timed out.
+    """
+    pool = _Supervisor(payload, seeds, workers, chip_timeout)
     try:
         while pool.queue or pool.busy():
             pool.feed()
