@@ -9,6 +9,7 @@ it into a failed outcome, so dask's own retries only ever cover dead workers.
 """
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -25,6 +26,23 @@ def _connect(address: str):
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ParameterError(f"cannot reach the dask scheduler at {address}: {one_line(exc)}") from None
+
+
+class _ThreadCount:
+    """Worker threads on the cluster (at least 1), asked of the scheduler at most once a second."""
+
+    def __init__(self, client, every_s: float = 1.0):
+        self.client, self.every_s, self.value, self.when = client, every_s, 1, -float("inf")
+
+    def get(self) -> int:
+        now = time.monotonic()
+        if now - self.when >= self.every_s:
+            self.value, self.when = max(1, sum(self.client.nthreads().values())), now
+        return self.value
+
+    def invalidate(self) -> None:
+        """A worker died: ask again before sending more chips, so none is sent to a worker that is gone."""
+        self.when = -float("inf")
 
 
 def _outcome(future, seed: int) -> tuple[Outcome | None, str | None]:
@@ -51,9 +69,10 @@ def dask_outcomes(job, context: dict, seeds: list[int], address: str, label: str
         client.register_plugin(plugin, name=plugin.name)
         pending, running = deque((seed, 1) for seed in seeds), {}
         finished = as_completed([], loop=client.loop)
+        threads = _ThreadCount(client)
 
         def top_up() -> None:
-            limit = max(1, sum(client.nthreads().values()))
+            limit = threads.get()
             while pending and len(running) < limit:
                 seed, attempt = pending.popleft()
                 future = client.submit(run_chip_on_worker, job, seed, label, pure=False,
@@ -66,13 +85,15 @@ def dask_outcomes(job, context: dict, seeds: list[int], address: str, label: str
             seed, attempt = running.pop(future)
             outcome, died_where = _outcome(future, seed)
             future.release()
+            if outcome is None:  # its worker died
+                threads.invalidate()
+                if attempt <= DEATH_RETRIES:
+                    pending.appendleft((seed, attempt + 1))
+                else:
+                    outcome = Outcome(seed, reason=f"worker died: dask KilledWorker{died_where}")
+            top_up()  # the next chip starts while the caller writes this one's files
             if outcome is not None:
                 yield outcome
-            elif attempt <= DEATH_RETRIES:
-                pending.appendleft((seed, attempt + 1))
-            else:
-                yield Outcome(seed, reason=f"worker died: dask KilledWorker{died_where}")
-            top_up()
     finally:
         try:
             client.unregister_worker_plugin(f"mtcsn-context-{label}")
