@@ -29,7 +29,7 @@ from mtcsn_hw.atomic import write_text
 from mtcsn_hw.calibration import ChipResult, run_sweep
 from mtcsn_hw.calibration.example_jobs import perturbed_circuit_neuron, perturbed_model_neuron
 
-SPICE_CONTEXT = {"preset": "bursting", "sigma_alpha": 0.05, "sigma_delta": 0.05, "t_end": 6000.0}
+SPICE_CONTEXT = {"preset": "bursting", "sigma_alpha": 0.05, "sigma_delta": 0.05, "t_end": 10000.0}
 MODEL_CONTEXT = {"preset": "tonic", "sigma_alpha": 0.1, "sigma_delta": 0.1, "t_end": 100.0}
 
 
