@@ -12,6 +12,7 @@ once and runs many chips.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
 import sys
@@ -41,6 +42,7 @@ def worker_context():
 
 def _worker_main(conn, payload: bytes) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.environ["OMP_NUM_THREADS"] = "1"  # read when libngspice (OpenMP for BSIM4) loads: one core per worker
     try:
         job, context = pickle.loads(payload)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the sweep
