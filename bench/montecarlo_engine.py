@@ -113,6 +113,9 @@ def report(scaling: dict, overhead: list[dict], load: tuple, quick: bool) -> lis
     except (OSError, StopIteration):
         pass
     s = scaling
+    crowded = [f"The load average ({load[0]:.1f}) exceeded the {os.cpu_count()} cores: the worker processes got only "
+               "the share of the cores other users left, so the 2-vs-1 ratios above measure that share, not the "
+               "engine. Re-run on a quiet machine for the scaling figure."] if load[0] > (os.cpu_count() or 1) else []
     lines = ["<!-- montecarlo-bench:start -->", "## Monte Carlo engine (bench/montecarlo_engine.py)", "",
              f"{now}; {cpu}, {os.cpu_count()} cores shared with other users (load average before the run "
              f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}), Python {platform.python_version()}, "
@@ -129,6 +132,7 @@ def report(scaling: dict, overhead: list[dict], load: tuple, quick: bool) -> lis
              f"| process pool | 2 | {s['pool2']:.2f} | {s['chips'] / s['pool2']:.2f} | "
              f"{s['pool1'] / s['pool2']:.2f}x |", "",
              f"Chip folders and summary.json byte-identical across all four runs: {'yes' if s['identical'] else 'NO'}.",
+             *crowded,
              "", "Overhead: engine (process pool, 1 worker, chip folders written atomically) against a plain loop "
              "calling the job in-process; marginal cost from two sweep sizes, best of 3.", "",
              "| job | chips | plain loop s | engine s | job ms/chip | engine ms/chip (marginal) | overhead ms/chip |"
