@@ -49,12 +49,12 @@ def perturbed_model_neuron(seed: int, context: dict) -> ChipResult:
 def behavioural_spike_times(params: NeuronParams, preset_name: str, t_end: float) -> np.ndarray:
     """Spike times (model units) of one neuron as a behavioural circuit in ngspice, under its preset's protocol."""
     from mtcsn_hw.circuit import ngspice
+    from mtcsn_hw.circuit.build import neuron_spec, units_for
     from mtcsn_hw.circuit.compare import upward_crossings
-    from mtcsn_hw.circuit.export import neuron_spec, units_for
-    from mtcsn_hw.circuit.netlist import write_netlist
+    from mtcsn_hw.circuit.network import network_bench
 
     units = units_for("behavioral")
-    result = ngspice.run(write_netlist(neuron_spec(params, preset_name, t_end=t_end), units))
+    result = ngspice.run(network_bench(neuron_spec(params, preset_name, t_end=t_end), units))
     crossings = upward_crossings(result.plot("tran")["time"], result.v("vm_0"), units.volt(0.0))
     return units.to_model_t(crossings)
 
