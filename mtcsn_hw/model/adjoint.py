@@ -57,7 +57,7 @@ class Trajectory(torch.autograd.Function):
         S, (B, N), E = drive.shape[0], v0.shape, alpha.shape[-1]
         lay = _Layout(instant)
         ys = torch.empty(S + 1, lay.n_rows, B, N, dtype=v0.dtype)
-        sg = torch.empty(E, S, B, N, dtype=v0.dtype)
+        sg = torch.empty(S, E, B, N, dtype=v0.dtype)
         ys[0, lay.u] = x0.permute(2, 0, 1)
         ys[0, lay.v] = v0
         pa = phi.unsqueeze(-1) * alpha
@@ -65,7 +65,7 @@ class Trajectory(torch.autograd.Function):
         c1, neg_2delta, b = 1 - phi * g, _rows(-2 * delta), lay.pad(_rows(1 - a))
         neg_pa2 = (-2 * pa).T.contiguous().unbind(0)
         y, v, v_row, u = ys.unbind(0), ys[:, lay.v].unbind(0), ys[:, lay.v:lay.v + 1].unbind(0), ys[:, lay.u].unbind(0)
-        sg_step, sg_el, ds = sg.unbind(1), [s.unbind(0) for s in sg.unbind(0)], d.unbind(0)
+        sg_step, sg_el, ds = sg.unbind(0), [sg[:, j].unbind(0) for j in range(E)], d.unbind(0)
         for n in range(S):
             un = torch.where(lay.inst, v_row[n], u[n]) if lay.read_v else u[n]
             torch.sigmoid(torch.add(neg_2delta, un, alpha=2.0), out=sg_step[n])
@@ -83,20 +83,27 @@ class Trajectory(torch.autograd.Function):
     def backward(ctx, grad_v, grad_x):
         ys, sg, alpha, delta, g, e_rev, phi, a, instant = ctx.saved_tensors
         lay = _Layout(instant)
-        q = 4 * sg * (1 - sg) * _rows(phi.unsqueeze(-1) * alpha).unsqueeze(1)         # (E,S,B,N)
+        neg_q = torch.addcmul(sg, sg, sg, value=-1).mul_(-4 * _rows(phi.unsqueeze(-1) * alpha))   # (S,E,B,N)
         lam = _output_adjoints(ys, lay, grad_v, grad_x)
-        _adjoint_loop(lam, _dv_du(q, lay, ys.shape), lay, phi, g, a)
+        _adjoint_loop(lam, _dv_du(neg_q, lay), lay, phi, g, a)
         v_prev, v_next, u_prev = ys[:-1, lay.v], ys[1:, lay.v], ys[:-1, lay.u]
         lam_v = lam[1:, lay.v]
         g_drive = lam_v * phi                                                          # (S,B,N)
-        g_phi = (lam_v * (v_next - v_prev)).sum((0, 1)) / phi                          # lam_V' i_mem
-        g_g = -(g_drive * (v_prev - e_rev)).sum((0, 1))
-        g_e = g_drive.sum((0, 1)) * g
-        g_alpha = -(g_drive * (2 * sg - 1)).sum((1, 2)).T
-        g_delta = (lam_v * q).sum((1, 2)).T
-        g_a = (lam[1:, lay.u] * (u_prev - v_prev.unsqueeze(1))).sum((0, 2)).T * ~instant
+        g_phi = _total(lam_v * (v_next - v_prev)) / phi                                # lam_V' i_mem
+        g_g = -_total(g_drive * (v_prev - e_rev))
+        g_e = _total(g_drive) * g
+        w = g_drive.unsqueeze(1)
+        g_alpha = -_total(torch.addcmul(-w, sg, w, value=2)).T                         # -w tanh
+        g_delta = -_total(neg_q * lam_v.unsqueeze(1)).T
+        g_a = _total(lam[1:, lay.u] * (u_prev - v_prev.unsqueeze(1))).T * ~instant
         lam_x0 = lam[0, lay.u].permute(1, 2, 0) * ~instant
         return lam[0, lay.v], lam_x0, g_drive, g_alpha, g_delta, g_g, g_e, g_phi, g_a, None
+
+
+def _total(t: torch.Tensor) -> torch.Tensor:
+    """Sum over steps (dim 0) and batch (dim -2): (S,B,N) -> (N,), (S,E,B,N) -> (E,N). Summing the
+    steps first keeps the reduction on contiguous planes (sum((0, 2)) is ~10x slower)."""
+    return t.sum(0).sum(-2)
 
 
 def _output_adjoints(ys, lay: _Layout, grad_v, grad_x) -> torch.Tensor:
@@ -113,14 +120,17 @@ def _output_adjoints(ys, lay: _Layout, grad_v, grad_x) -> torch.Tensor:
     return lam
 
 
-def _dv_du(q, lay: _Layout, shape) -> torch.Tensor:
+def _dv_du(neg_q, lay: _Layout) -> torch.Tensor:
     """dV'/d(row) - c1 for every step and row: -q_j on u_j's row, summed onto V's row where u_j = V."""
-    dv = q.new_zeros((shape[0] - 1,) + tuple(shape[1:]))                              # (S,rows,B,N)
+    if lay.v_is_u:
+        return neg_q                                                                   # rows are the u_j
+    S, E, B, N = neg_q.shape
+    dv = neg_q.new_zeros(S, E + 1, B, N)
     if lay.read_v:
-        dv[:, lay.u] = -(q * lay.filt.unsqueeze(1)).transpose(0, 1)
-        dv[:, lay.v] = -(q * lay.inst.unsqueeze(1)).sum(0)
+        dv[:, lay.u] = neg_q * lay.filt
+        dv[:, lay.v] = (neg_q * lay.inst).sum(1)
     else:
-        dv[:, lay.u] = -q.transpose(0, 1)
+        dv[:, lay.u] = neg_q
     return dv
 
 
