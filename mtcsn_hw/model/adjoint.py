@@ -89,13 +89,14 @@ class Trajectory(torch.autograd.Function):
         v_prev, v_next, u_prev = ys[:-1, lay.v], ys[1:, lay.v], ys[:-1, lay.u]
         lam_v = lam[1:, lay.v]
         g_drive = lam_v * phi                                                          # (S,B,N)
-        g_phi = _total(lam_v * (v_next - v_prev)) / phi                                # lam_V' i_mem
-        g_g = -_total(g_drive * (v_prev - e_rev))
+        # in place on fresh temporaries: each new trajectory-sized tensor costs page faults
+        g_phi = _total((v_next - v_prev).mul_(lam_v)) / phi                             # lam_V' i_mem
+        g_g = -_total((v_prev - e_rev).mul_(g_drive))
         g_e = _total(g_drive) * g
         w = g_drive.unsqueeze(1)
         g_alpha = -_total(torch.addcmul(-w, sg, w, value=2)).T                         # -w tanh
-        g_delta = -_total(neg_q * lam_v.unsqueeze(1)).T
-        g_a = _total(lam[1:, lay.u] * (u_prev - v_prev.unsqueeze(1))).T * ~instant
+        g_delta = -_total(neg_q.mul_(lam_v.unsqueeze(1))).T
+        g_a = _total((u_prev - v_prev.unsqueeze(1)).mul_(lam[1:, lay.u])).T * ~instant
         lam_x0 = lam[0, lay.u].permute(1, 2, 0) * ~instant
         return lam[0, lay.v], lam_x0, g_drive, g_alpha, g_delta, g_g, g_e, g_phi, g_a, None
 
