@@ -64,12 +64,12 @@ class Trajectory(torch.autograd.Function):
         d = torch.addcmul(phi * g * e_rev + pa.sum(-1), phi, drive)                    # (S,B,N)
         c1, neg_2delta, b = 1 - phi * g, _rows(-2 * delta), lay.pad(_rows(1 - a))
         neg_pa2 = (-2 * pa).T.contiguous().unbind(0)
-        y, v, v_row, u = ys.unbind(0), ys[:, lay.v].unbind(0), ys[:, lay.v:lay.v + 1].unbind(0), ys[:, lay.u].unbind(0)
+        y, v, u = ys.unbind(0), ys[:, lay.v:lay.v + 1].unbind(0), ys[:, lay.u].unbind(0)        # v[n]: (1,B,N)
         sg_step, sg_el, ds = sg.unbind(0), [sg[:, j].unbind(0) for j in range(E)], d.unbind(0)
         for n in range(S):
-            un = torch.where(lay.inst, v_row[n], u[n]) if lay.read_v else u[n]
+            un = torch.where(lay.inst, v[n], u[n]) if lay.read_v else u[n]
             torch.sigmoid(torch.add(neg_2delta, un, alpha=2.0), out=sg_step[n])
-            torch.lerp(y[n], v_row[n], b, out=y[n + 1])                                   # X' (V's row: V)
+            torch.lerp(y[n], v[n], b, out=y[n + 1])                                       # X' (V's row: V)
             vn = torch.addcmul(ds[n], c1, v[n], out=v[n + 1])                             # V' over it
             for j in range(E):
                 vn.addcmul_(neg_pa2[j], sg_el[j][n])
@@ -140,11 +140,10 @@ def _adjoint_loop(lam, dv, lay: _Layout, phi, g, a):
     keep = lay.pad(_rows(a))                                                          # dX'_j/dX_j
     keep[lay.v] = 1 - phi * g                                                         # dV'/dV, tanh aside
     b = lay.pad(_rows(1 - a))
-    lam_k, lam_v, dv_k = lam.unbind(0), lam[:, lay.v].unbind(0), dv.unbind(0)
-    lam_v_row = lam[:, lay.v:lay.v + 1].unbind(0)
+    lam_k, lam_v, dv_k = lam.unbind(0), lam[:, lay.v:lay.v + 1].unbind(0), dv.unbind(0)
     feeds = [(b[r, 0], lam[:, r].unbind(0)) for r in lay.filtered]                  # dX'_j/dV
     for k in range(lam.shape[0] - 1, 0, -1):
-        lam_k[k - 1].addcmul_(keep, lam_k[k]).addcmul_(dv_k[k - 1], lam_v_row[k])
+        lam_k[k - 1].addcmul_(keep, lam_k[k]).addcmul_(dv_k[k - 1], lam_v[k])
         for weight, lam_x in feeds:
             lam_v[k - 1].addcmul_(weight, lam_x[k])
 
