@@ -113,8 +113,9 @@ def resting_state(p: StackedParams, i_app: torch.Tensor, v_lo: float = -10.0, v_
     Newton alone can cycle on tanh curves), then one Newton step on the graph, which makes its gradient
     the implicit-function one, dv/dtheta = -(df/dtheta)/(df/dv).
     """
-    def net(v):
-        return p.g * (v - p.e_rev) + (p.alpha * torch.tanh(v.unsqueeze(-1) - p.delta)).sum(-1) - i_app
+    def net(v):  # v (..., N); one element at a time: a sum over a short last axis is slow on big grids
+        ion = sum(p.alpha[:, j] * torch.tanh(v - p.delta[:, j]) for j in range(len(p.names)))
+        return p.g * (v - p.e_rev) + ion - i_app
 
     with torch.no_grad():
         grid = torch.linspace(v_lo, v_hi, 2001, dtype=p.g.dtype)
