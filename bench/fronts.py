@@ -1,0 +1,80 @@
+"""Mackey-Glass accuracy-activity fronts of MTCSN, LIF and SE-adLIF.
+
+    PYTHONPATH=. python bench/fronts.py               # run missing trials (resumes), then table + figures
+    PYTHONPATH=. python bench/fronts.py --table-only  # rewrite table + figures from runs/fronts/trials.json
+
+Every (trial, seed) record goes to runs/fronts/trials.json as it finishes (mtcsn_hw.training.fronts).
+Writes runs/fronts/fronts.json (summaries, fronts, comparisons), runs/fronts/fronts.md (the table) and
+docs/figures/fronts-{events,nonzero,synops}.png.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mtcsn_hw.atomic import atomic_path, write_json, write_text
+from mtcsn_hw.training.fronts import SEEDS, TRIALS, load_records, run_sweep
+from mtcsn_hw.training.fronts_report import LABEL, by_model, claim_text, markdown, summary
+from mtcsn_hw.training.pareto import ACTIVITY, pareto_front, summarise
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDS = ROOT / "runs" / "fronts" / "trials.json"
+FIGURE = {"spike_rate": "fronts-events.png", "nonzero_fraction": "fronts-nonzero.png",
+          "synops_energy_pj": "fronts-synops.png"}
+COLOR = {"mtcsn": "C3", "lif": "C0", "adlif": "C2"}
+
+
+def figure(trials, activity: str) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for model, ts in by_model(trials).items():
+        c = COLOR[model]
+        for t in ts:
+            ax.errorbar(t.mean("test", activity), t.mean("test", "smape"), xerr=t.std("test", activity),
+                        yerr=t.std("test", "smape"), fmt="o", color=c, alpha=0.35, ms=4, lw=0.8)
+        front = pareto_front(ts, activity)
+        ax.plot([t.mean("test", activity) for t in front], [t.mean("test", "smape") for t in front], "-o",
+                color=c, ms=6, label=f"{LABEL[model]} front")
+        for t in front:
+            ax.annotate(t.name, (t.mean("test", activity), t.mean("test", "smape")), fontsize=6,
+                        xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel(ACTIVITY[activity] + " (test)")
+    ax.set_ylabel("test sMAPE (direct, H = 75)")
+    ax.set_title("Mackey-Glass: fronts picked on validation, test mean ± std over seeds", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = ROOT / "docs" / "figures" / FIGURE[activity]
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+    return str(path.relative_to(ROOT))
+
+
+def report(seeds) -> str:
+    trials = summarise(load_records(RECORDS), "direct", seeds)
+    data = summary(trials)
+    write_json(RECORDS.parent / "fronts.json", data)
+    text = "\n\n".join([markdown(trials), claim_text(data["vs_lif"], "LIF"), claim_text(data["vs_adlif"], "SE-adLIF")])
+    write_text(RECORDS.parent / "fronts.md", text + "\n")
+    made = [figure(trials, act) for act in ACTIVITY]
+    return text + "\n\n" + "\n".join(made)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--table-only", action="store_true", help="do not train; use the finished records")
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    args = ap.parse_args(argv)
+    if not args.table_only:
+        run_sweep(RECORDS, TRIALS, args.seeds, log=lambda m: print(m, flush=True))
+    print(report(args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The accuracy-activity sweep behind the Mackey-Glass fronts: every trial, every seed, one JSON list.
+
+A trial is a named set of TrainConfig overrides (what sets the activity: the activity regulariser's
+weight, thresholds, the MTCSN output stage and neuron template, the hidden size). Every trial runs with
+the same budget (TrainConfig defaults) and the same seeds, holding out the last `VAL_FRACTION` of the
+train part for selection; each record keeps the validation and the test metrics. Records are appended
+to the results file as they finish (atomically), so an interrupted sweep resumes where it stopped.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from mtcsn_hw.atomic import write_json
+from mtcsn_hw.tasks.forecasting import validation_split
+from mtcsn_hw.training.config import DEFAULT_LAYER, TrainConfig
+from mtcsn_hw.training.evaluate import metrics, predict
+from mtcsn_hw.training.loop import fit
+
+VAL_FRACTION = 0.2
+SEEDS = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class Trial:
+    name: str
+    model: str
+    overrides: dict = field(default_factory=dict)   # TrainConfig fields; "layer" merges into DEFAULT_LAYER
+    protocol: str = "direct"
+
+    def config(self, seed: int) -> TrainConfig:
+        kw = copy.deepcopy(self.overrides)
+        return TrainConfig(model=self.model, protocol=self.protocol, seed=seed, val_fraction=VAL_FRACTION, **kw)
+
+
+def mtcsn_template(i_app: float = -1.0, slow_tau: float = 50.0) -> dict:
+    """The default MTCSN neuron (tonic elements at a stable rest) with its rest depth / recovery changed."""
+    tpl = copy.deepcopy(DEFAULT_LAYER["mtcsn"]["template"])
+    tpl["i_app"] = i_app
+    tpl["elements"][1]["tau"] = slow_tau
+    return tpl
+
+
+def _t(name, model, **overrides) -> Trial:
+    return Trial(name, model, overrides)
+
+
+# Ordered so the most informative trials finish first; models interleaved.
+TRIALS = (
+    _t("mtcsn", "mtcsn"), _t("lif", "lif"), _t("adlif", "adlif"),
+    _t("mtcsn reg 1", "mtcsn", activity_reg=1.0), _t("lif reg 1", "lif", activity_reg=1.0),
+    _t("mtcsn reg 3", "mtcsn", activity_reg=3.0), _t("adlif reg 1", "adlif", activity_reg=1.0),
+    _t("mtcsn h24", "mtcsn", n_hidden=24), _t("lif h24", "lif", n_hidden=24),
+    _t("mtcsn v_sat 1.25", "mtcsn", layer={"v_sat": 1.25}),
+    _t("mtcsn reg 10", "mtcsn", activity_reg=10.0), _t("lif reg 3", "lif", activity_reg=3.0),
+    _t("mtcsn rest -1.5", "mtcsn", layer={"template": mtcsn_template(i_app=-1.5)}),
+    _t("mtcsn slow tau 100", "mtcsn", layer={"template": mtcsn_template(slow_tau=100.0)}),
+    _t("lif threshold 2", "lif", layer={"threshold": 2.0}), _t("adlif theta 2", "adlif", layer={"theta": 2.0}),
+    _t("mtcsn h12", "mtcsn", n_hidden=12), _t("adlif h24", "adlif", n_hidden=24),
+    _t("mtcsn v_th 1.5", "mtcsn", layer={"v_th": 1.5}),
+    _t("lif reg 0.3", "lif", activity_reg=0.3), _t("adlif reg 3", "adlif", activity_reg=3.0),
+    _t("mtcsn reg 3 v_sat 1.25", "mtcsn", activity_reg=3.0, layer={"v_sat": 1.25}),
+    _t("mtcsn h96", "mtcsn", n_hidden=96), _t("lif h96", "lif", n_hidden=96),
+    _t("lif threshold 0.5", "lif", layer={"threshold": 0.5}), _t("adlif h96", "adlif", n_hidden=96),
+)
+
+
+def run_trial(trial: Trial, seed: int) -> dict:
+    """Train one (trial, seed) and return its record: validation and test metrics."""
+    cfg = trial.config(seed)
+    model, series, norm, history = fit(cfg, progress=False)
+    span = validation_split(series.n_train, cfg.val_fraction, cfg.protocol, cfg.horizon)
+    val = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon, span=span), model.binary)
+    test = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
+    return {"trial": trial.name, "model": trial.model, "protocol": trial.protocol, "seed": seed,
+            "n_hidden": cfg.n_hidden, "overrides": trial.overrides, "val": val, "test": test,
+            "train_seconds": round(history["train_seconds"], 2)}
+
+
+def load_records(path) -> list[dict]:
+    path = Path(path)
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print) -> list[dict]:
+    """Run every (trial, seed) not yet in `path`, appending each record as it finishes."""
+    torch.set_num_threads(1)
+    records = load_records(path)
+    done = {(r["trial"], r["protocol"], r["seed"]) for r in records}
+    for trial in trials:
+        for seed in seeds:
+            if (trial.name, trial.protocol, seed) in done:
+                continue
+            t0 = time.perf_counter()
+            rec = run_trial(trial, seed)
+            records.append(rec)
+            write_json(path, records)
+            log(f"{trial.name} s{seed}: val sMAPE {rec['val']['smape']:.2f}, test {rec['test']['smape']:.2f}, "
+                f"events {rec['test']['spike_rate']:.4f} ({time.perf_counter() - t0:.0f} s)")
+    return records
