@@ -95,3 +95,23 @@ def test_pareto_front_and_paired_ratios():
     g = cmp["at_reference_activity"]["spike_rate"]
     assert g["point"] == "m dense" and g["smape_gain"]["mean"] == pytest.approx(2.0)
     assert "m sparse" in markdown(trials)
+
+
+@pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
+def test_closed_loop_run_feeds_back_its_predictions(model_name):
+    from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
+    from mtcsn_hw.training.loop import build_model
+
+    model = build_model(tiny(model=model_name, protocol="autoregressive"))
+    x = torch.randn(30, 2, 1, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y0, h0 = closed_loop_run(model, x, 0)
+        assert torch.equal(y0, model(x).y) and torch.equal(h0, model(x).hidden)
+        y, _ = closed_loop_run(model, x, 5)
+        fed = x.clone()
+        fed[25:] = y[24:29]            # the inputs the free-running steps saw: the previous predictions
+        assert torch.allclose(model(fed).y, y, atol=1e-5)
+        assert not torch.allclose(y[25:], y0[25:])
+    assert [free_steps_at(i, 10, 20) for i in (0, 4, 9)] == [4, 20, 20]
+    with pytest.raises(ParameterError):
+        tiny(closed_loop=5).validate()   # direct protocol

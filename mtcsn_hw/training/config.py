@@ -45,6 +45,7 @@ class TrainConfig:
     out_tau: float = 3.0
     input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
     activity_reg: float = 0.0    # weight of mean(hidden output) in the loss (0: off)
+    closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
     val_fraction: float = 0.0    # last part of the train part held out for model selection (0: none)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
@@ -70,11 +71,18 @@ class TrainConfig:
                 raise ParameterError(f"{key} must be >= 1, got {getattr(self, key)}")
         if not 0 <= self.washout < self.window:
             raise ParameterError(f"washout must be in [0, window), got {self.washout}")
-        if not 0 <= self.val_fraction < 1:
-            raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         if not self.lr > 0:
             raise ParameterError(f"lr must be > 0, got {self.lr}")
+        self._validate_selection_and_feedback()
         return self
+
+    def _validate_selection_and_feedback(self) -> None:
+        if not 0 <= self.closed_loop < self.window - self.washout:
+            raise ParameterError(f"closed_loop must be in [0, window - washout), got {self.closed_loop}")
+        if self.closed_loop and self.protocol != "autoregressive":
+            raise ParameterError("closed_loop training needs the autoregressive protocol")
+        if not 0 <= self.val_fraction < 1:
+            raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
 
     def to_dict(self) -> dict:
         return asdict(self)
