@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python bench/fronts.py               # run missing trials (resumes), then table + figures
     PYTHONPATH=. python bench/fronts.py --table-only  # rewrite table + figures from runs/fronts/trials.json
+    PYTHONPATH=. python bench/fronts.py --autoregressive  # NeuroBench protocol trials (closed-loop training)
 
 Every (trial, seed) record goes to runs/fronts/trials.json as it finishes (mtcsn_hw.training.fronts).
 Writes runs/fronts/fronts.json (summaries, fronts, comparisons), runs/fronts/fronts.md (the table) and
@@ -14,12 +15,13 @@ import sys
 from pathlib import Path
 
 from mtcsn_hw.atomic import atomic_path, write_json, write_text
-from mtcsn_hw.training.fronts import SEEDS, TRIALS, load_records, run_sweep
+from mtcsn_hw.training.fronts import AR_TRIALS, SEEDS, TRIALS, load_records, run_sweep
 from mtcsn_hw.training.fronts_report import LABEL, by_model, claim_text, markdown, summary
 from mtcsn_hw.training.pareto import ACTIVITY, pareto_front, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "runs" / "fronts" / "trials.json"
+AR_RECORDS = ROOT / "runs" / "fronts" / "autoregressive.json"
 FIGURE = {"spike_rate": "fronts-events.png", "nonzero_fraction": "fronts-nonzero.png",
           "synops_energy_pj": "fronts-synops.png"}
 COLOR = {"mtcsn": "C3", "lif": "C0", "adlif": "C2"}
@@ -65,11 +67,23 @@ def report(seeds) -> str:
     return text + "\n\n" + "\n".join(made)
 
 
+def report_autoregressive(seeds) -> str:
+    text = markdown(summarise(load_records(AR_RECORDS), "autoregressive", seeds))
+    write_text(AR_RECORDS.with_suffix(".md"), text + "\n")
+    return text
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--table-only", action="store_true", help="do not train; use the finished records")
     ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    ap.add_argument("--autoregressive", action="store_true", help="the autoregressive-protocol trials instead")
     args = ap.parse_args(argv)
+    if args.autoregressive:
+        if not args.table_only:
+            run_sweep(AR_RECORDS, AR_TRIALS, args.seeds, log=lambda m: print(m, flush=True), seed_major=True)
+        print(report_autoregressive(args.seeds))
+        return 0
     if not args.table_only:
         run_sweep(RECORDS, TRIALS, args.seeds, log=lambda m: print(m, flush=True))
     print(report(args.seeds))

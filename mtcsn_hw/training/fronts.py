@@ -64,6 +64,11 @@ TRIALS = (
     _t("adlif h24", "adlif", n_hidden=24),
 )
 
+# Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
+AR_TRIALS = tuple(Trial(f"{m} ar{name}", m, kw, protocol="autoregressive")
+                  for name, kw in (("", {}), (" closed 75", {"closed_loop": 75}), (" closed 150", {"closed_loop": 150}))
+                  for m in ("mtcsn", "lif", "adlif"))
+
 
 def run_trial(trial: Trial, seed: int) -> dict:
     """Train one (trial, seed) and return its record: validation and test metrics."""
@@ -82,8 +87,13 @@ def load_records(path) -> list[dict]:
     return json.loads(path.read_text()) if path.exists() else []
 
 
-def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print) -> list[dict]:
-    """Run every (trial, seed) not yet in `path`, appending each record as it finishes."""
+def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = False) -> list[dict]:
+    """Run every (trial, seed) not yet in `path`, appending each record as it finishes (seed_major: every
+    trial's first seed before any second seed)."""
+    if seed_major:
+        for seed in seeds:
+            records = run_sweep(path, trials, [seed], log)
+        return records
     torch.set_num_threads(1)
     records = load_records(path)
     done = {(r["trial"], r["protocol"], r["seed"]) for r in records}
