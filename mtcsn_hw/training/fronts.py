@@ -65,9 +65,11 @@ TRIALS = (
 )
 
 # Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
-AR_TRIALS = tuple(Trial(f"{m} ar{name}", m, kw, protocol="autoregressive")
-                  for name, kw in (("", {}), (" closed 75", {"closed_loop": 75}), (" closed 150", {"closed_loop": 150}))
-                  for m in ("mtcsn", "lif", "adlif"))
+AR_TRIALS = (
+    Trial("mtcsn ar", "mtcsn", {}, "autoregressive"),
+    *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
+    Trial("mtcsn ar closed 150", "mtcsn", {"closed_loop": 150}, "autoregressive"),
+)
 
 
 def run_trial(trial: Trial, seed: int) -> dict:
