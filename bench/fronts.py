@@ -81,7 +81,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.autoregressive:
         if not args.table_only:
-            run_sweep(AR_RECORDS, AR_TRIALS, args.seeds, log=lambda m: print(m, flush=True))
+            run_sweep(AR_RECORDS, AR_TRIALS, args.seeds, log=lambda m: print(m, flush=True),
+                      save_dir=AR_RECORDS.parent / "autoregressive")
         print(report_autoregressive(args.seeds))
         return 0
     if not args.table_only:

@@ -18,6 +18,7 @@ import torch
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.tasks.forecasting import validation_split
+from mtcsn_hw.training.checkpoint import save_checkpoint
 from mtcsn_hw.training.config import DEFAULT_LAYER, TrainConfig
 from mtcsn_hw.training.evaluate import metrics, predict
 from mtcsn_hw.training.loop import fit
@@ -74,13 +75,16 @@ AR_TRIALS = (
 )
 
 
-def run_trial(trial: Trial, seed: int) -> dict:
-    """Train one (trial, seed) and return its record: validation and test metrics."""
+def run_trial(trial: Trial, seed: int, save_dir=None) -> dict:
+    """Train one (trial, seed) and return its record: validation and test metrics (and keep the
+    checkpoint in save_dir/<trial>-s<seed> if save_dir is given)."""
     cfg = trial.config(seed)
     model, series, norm, history = fit(cfg, progress=False)
     span = validation_split(series.n_train, cfg.val_fraction, cfg.protocol, cfg.horizon)
     val = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon, span=span), model.binary)
     test = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
+    if save_dir is not None:
+        save_checkpoint(Path(save_dir) / f"{trial.name.replace(' ', '-')}-s{seed}", model, cfg, series, norm, test)
     return {"trial": trial.name, "model": trial.model, "protocol": trial.protocol, "seed": seed,
             "n_hidden": cfg.n_hidden, "overrides": trial.overrides, "val": val, "test": test,
             "train_seconds": round(history["train_seconds"], 2)}
@@ -91,12 +95,12 @@ def load_records(path) -> list[dict]:
     return json.loads(path.read_text()) if path.exists() else []
 
 
-def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = False) -> list[dict]:
+def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = False, save_dir=None) -> list[dict]:
     """Run every (trial, seed) not yet in `path`, appending each record as it finishes (seed_major: every
     trial's first seed before any second seed)."""
     if seed_major:
         for seed in seeds:
-            records = run_sweep(path, trials, [seed], log)
+            records = run_sweep(path, trials, [seed], log, save_dir=save_dir)
         return records
     torch.set_num_threads(1)
     records = load_records(path)
@@ -106,7 +110,7 @@ def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = Fa
             if (trial.name, trial.protocol, seed) in done:
                 continue
             t0 = time.perf_counter()
-            rec = run_trial(trial, seed)
+            rec = run_trial(trial, seed, save_dir)
             records.append(rec)
             write_json(path, records)
             log(f"{trial.name} s{seed}: val sMAPE {rec['val']['smape']:.2f}, test {rec['test']['smape']:.2f}, "
