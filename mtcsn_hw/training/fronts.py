@@ -39,11 +39,14 @@ class Trial:
         return TrainConfig(model=self.model, protocol=self.protocol, seed=seed, val_fraction=VAL_FRACTION, **kw)
 
 
-def mtcsn_template(i_app: float = -1.0, slow_tau: float = 50.0) -> dict:
-    """The default MTCSN neuron (tonic elements at a stable rest) with its rest depth / recovery changed."""
+def mtcsn_template(i_app: float = -1.0, slow_tau: float = 50.0, adapt_alpha: float = 0.0) -> dict:
+    """The default MTCSN neuron (tonic elements at a stable rest) with its rest depth / recovery changed,
+    and optionally an ultra-slow positive conductance (tau 500, delta -1) for spike-frequency adaptation."""
     tpl = copy.deepcopy(DEFAULT_LAYER["mtcsn"]["template"])
     tpl["i_app"] = i_app
     tpl["elements"][1]["tau"] = slow_tau
+    if adapt_alpha:
+        tpl["elements"].append({"name": "ultraslow+", "alpha": adapt_alpha, "delta": -1.0, "tau": 500.0})
     return tpl
 
 
@@ -63,6 +66,9 @@ TRIALS = (
     _t("mtcsn h24", "mtcsn", n_hidden=24), _t("mtcsn h12", "mtcsn", n_hidden=12),
     _t("mtcsn h96", "mtcsn", n_hidden=96),
     _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
+    _t("mtcsn adapt 1.5", "mtcsn", layer={"template": mtcsn_template(adapt_alpha=1.5)}),
+    _t("mtcsn rest -2", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0)}),
+    _t("mtcsn rest -1.5 adapt 1.5", "mtcsn", layer={"template": mtcsn_template(i_app=-1.5, adapt_alpha=1.5)}),
     _t("lif reg 1", "lif", activity_reg=1.0), _t("adlif reg 1", "adlif", activity_reg=1.0),
     _t("lif h24", "lif", n_hidden=24), _t("lif threshold 2", "lif", layer={"threshold": 2.0}),
     _t("adlif h24", "adlif", n_hidden=24),
