@@ -25,6 +25,18 @@ AR_RECORDS = ROOT / "runs" / "fronts" / "autoregressive.json"
 FIGURE = {"spike_rate": "fronts-events.png", "nonzero_fraction": "fronts-nonzero.png",
           "synops_energy_pj": "fronts-synops.png"}
 COLOR = {"mtcsn": "C3", "lif": "C0", "adlif": "C2"}
+DOC = ROOT / "docs" / "mackey-glass.md"
+MARKERS = {"direct": ("<!-- fronts: bench/fronts.py -->", "<!-- /fronts -->"),
+           "autoregressive": ("<!-- fronts-ar: bench/fronts.py --autoregressive -->", "<!-- /fronts-ar -->")}
+
+
+def into_doc(text: str, protocol: str) -> None:
+    """Replace what stands between the protocol's markers in docs/mackey-glass.md (if it has them)."""
+    begin, end = MARKERS[protocol]
+    old = DOC.read_text()
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        write_text(DOC, head + begin + "\n" + text + "\n" + end + rest.split(end, 1)[1])
 
 
 def figure(trials, activity: str) -> str:
@@ -63,13 +75,15 @@ def report(seeds) -> str:
     write_json(RECORDS.parent / "fronts.json", data)
     text = "\n\n".join([markdown(trials), claim_text(data["vs_lif"], "LIF"), claim_text(data["vs_adlif"], "SE-adLIF")])
     write_text(RECORDS.parent / "fronts.md", text + "\n")
+    into_doc(text, "direct")
     made = [figure(trials, act) for act in ACTIVITY]
     return text + "\n\n" + "\n".join(made)
 
 
 def report_autoregressive(seeds) -> str:
-    text = markdown(summarise(load_records(AR_RECORDS), "autoregressive", seeds))
+    text = markdown(summarise(load_records(AR_RECORDS), "autoregressive", seeds), with_fronts=False)
     write_text(AR_RECORDS.with_suffix(".md"), text + "\n")
+    into_doc(text, "autoregressive")
     return text
 
 
