@@ -73,16 +73,17 @@ TRIALS = (
     _t("mtcsn v_sat 1.25", "mtcsn", layer={"v_sat": 1.25}), _t("mtcsn v_th 1.5", "mtcsn", layer={"v_th": 1.5}),
     _t("mtcsn v_th 2 v_sat 2.5", "mtcsn", layer={"v_th": 2.0, "v_sat": 2.5}),
     _t("mtcsn h24", "mtcsn", n_hidden=24), _t("mtcsn h12", "mtcsn", n_hidden=12),
-    _t("mtcsn h96", "mtcsn", n_hidden=96),
-    _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
     _t("mtcsn adapt 1.5", "mtcsn", layer={"template": mtcsn_template(adapt_alpha=1.5)}),
     _t("mtcsn rest -2", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0)}),
     _t("mtcsn rest -1.5 adapt 1.5", "mtcsn", layer={"template": mtcsn_template(i_app=-1.5, adapt_alpha=1.5)}),
     _t("mtcsn v_th 4 v_sat 5", "mtcsn", layer={"v_th": 4.0, "v_sat": 5.0}),
-    _t("lif reg 1", "lif", activity_reg=1.0), _t("adlif reg 1", "adlif", activity_reg=1.0),
-    _t("lif h24", "lif", n_hidden=24), _t("lif threshold 2", "lif", layer={"threshold": 2.0}),
-    _t("adlif h24", "adlif", n_hidden=24),
+    _t("lif reg 1", "lif", activity_reg=1.0), _t("lif h24", "lif", n_hidden=24),
+    _t("lif threshold 2", "lif", layer={"threshold": 2.0}),
+    _t("adlif reg 1", "adlif", activity_reg=1.0), _t("adlif h24", "adlif", n_hidden=24),
+    _t("mtcsn h96", "mtcsn", n_hidden=96),
+    _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
 )
+
 
 # Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
 AR_TRIALS = (
