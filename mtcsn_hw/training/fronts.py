@@ -88,6 +88,7 @@ TRIALS = (
 # Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
 AR_TRIALS = (
     *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
+    Trial("mtcsn ar closed 150", "mtcsn", {"closed_loop": 150}, "autoregressive"),
     Trial("mtcsn ar", "mtcsn", {}, "autoregressive"),
 )
 
