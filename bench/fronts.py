@@ -96,7 +96,7 @@ def main(argv=None) -> int:
     if args.autoregressive:
         if not args.table_only:
             run_sweep(AR_RECORDS, AR_TRIALS, args.seeds, log=lambda m: print(m, flush=True),
-                      save_dir=AR_RECORDS.parent / "autoregressive")
+                      save_dir=AR_RECORDS.parent / "autoregressive", seed_major=True)
         print(report_autoregressive(args.seeds))
         return 0
     if not args.table_only:
