@@ -97,6 +97,7 @@ def claim_text(cmp: dict, ref_label: str) -> str:
     lines.append(f"\nAt no more activity than {ref_label}'s most accurate point, the most accurate MTCSN point "
                  f"(test sMAPE of {ref_label} minus MTCSN, seed-paired; > 0: MTCSN more accurate):")
     for act, c in cmp["at_reference_activity"].items():
-        lines.append(f"* {ACTIVITY[act]} ({fmt(c['activity_ours'], 4)} vs {fmt(c['activity_ref'], 4)}): "
+        d = 0 if act == "synops_energy_pj" else 4
+        lines.append(f"* {ACTIVITY[act]} ({fmt(c['activity_ours'], d)} vs {fmt(c['activity_ref'], d)}): "
                      f"`{c['point']}`, {fmt(c['smape_gain'], 2)}")
     return "\n".join(lines)
