@@ -92,15 +92,17 @@ def main(argv=None) -> int:
     ap.add_argument("--table-only", action="store_true", help="do not train; use the finished records")
     ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     ap.add_argument("--autoregressive", action="store_true", help="the autoregressive-protocol trials instead")
+    ap.add_argument("--trials", nargs="+", metavar="NAME", help="run only these trials (default: all)")
     args = ap.parse_args(argv)
+    pick = (lambda ts: [t for t in ts if t.name in args.trials]) if args.trials else (lambda ts: list(ts))
     if args.autoregressive:
         if not args.table_only:
-            run_sweep(AR_RECORDS, AR_TRIALS, args.seeds, log=lambda m: print(m, flush=True),
+            run_sweep(AR_RECORDS, pick(AR_TRIALS), args.seeds, log=lambda m: print(m, flush=True),
                       save_dir=AR_RECORDS.parent / "autoregressive", seed_major=True)
         print(report_autoregressive(args.seeds))
         return 0
     if not args.table_only:
-        run_sweep(RECORDS, TRIALS, args.seeds, log=lambda m: print(m, flush=True))
+        run_sweep(RECORDS, pick(TRIALS), args.seeds, log=lambda m: print(m, flush=True))
     print(report(args.seeds))
     return 0
 
