@@ -80,11 +80,47 @@ def report(seeds) -> str:
     return text + "\n\n" + "\n".join(made)
 
 
+def figure_autoregressive(trial: str, seeds) -> str | None:
+    """Free-running test predictions of one closed-loop-trained trial, one panel per seed."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mtcsn_hw.errors import CheckpointError
+    from mtcsn_hw.training.checkpoint import load_checkpoint
+    from mtcsn_hw.training.evaluate import metrics, predict
+
+    cks = []
+    for seed in seeds:
+        try:
+            path = AR_RECORDS.parent / "autoregressive" / f"{trial.replace(' ', '-')}-s{seed}"
+            cks.append((seed, load_checkpoint(path)))
+        except CheckpointError:
+            continue
+    if not cks:
+        return None
+    fig, axes = plt.subplots(len(cks), 1, figsize=(9, 1.9 * len(cks)), sharex=True, squeeze=False)
+    for ax, (seed, ck) in zip(axes[:, 0], cks, strict=True):
+        p = predict(ck.model, ck.series, ck.normaliser, "autoregressive", 1)
+        ax.plot(p["y_true"], "k", lw=1, label="truth")
+        ax.plot(p["y_pred"], "C3", lw=1, label="free-running prediction")
+        ax.set_title(f"{trial}, seed {seed}: sMAPE {metrics(p, ck.model.binary)['smape']:.2f}", fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="upper right")
+    axes[-1, 0].set_xlabel("test sample (75 per Lyapunov time)")
+    fig.tight_layout()
+    path = ROOT / "docs" / "figures" / "fronts-autoregressive.png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+    return str(path.relative_to(ROOT))
+
+
 def report_autoregressive(seeds) -> str:
     text = markdown(summarise(load_records(AR_RECORDS), "autoregressive", seeds), with_fronts=False)
     write_text(AR_RECORDS.with_suffix(".md"), text + "\n")
     into_doc(text, "autoregressive")
-    return text
+    made = figure_autoregressive("mtcsn ar closed 75", seeds)
+    return text + ("\n\n" + made if made else "")
 
 
 def main(argv=None) -> int:
