@@ -84,6 +84,9 @@ TRIALS = (
     _t("lif threshold 2", "lif", layer={"threshold": 2.0}),
     _t("adlif reg 1", "adlif", activity_reg=1.0), _t("adlif h24", "adlif", n_hidden=24),
     _t("mtcsn h96", "mtcsn", n_hidden=96), _t("lif h96", "lif", n_hidden=96),
+    _t("mtcsn h96 v_th 4 v_sat 6", "mtcsn", n_hidden=96, layer={"v_th": 4.0, "v_sat": 6.0}),
+    _t("mtcsn h96 rest -2", "mtcsn", n_hidden=96, layer={"template": mtcsn_template(i_app=-2.0)}),
+    _t("adlif h96", "adlif", n_hidden=96),
     _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
 )
 
