@@ -87,6 +87,10 @@ TRIALS = (
     _t("mtcsn h96 v_th 4 v_sat 6", "mtcsn", n_hidden=96, layer={"v_th": 4.0, "v_sat": 6.0}),
     _t("mtcsn h96 rest -2", "mtcsn", n_hidden=96, layer={"template": mtcsn_template(i_app=-2.0)}),
     _t("adlif h96", "adlif", n_hidden=96),
+    _t("mtcsn h96 rest -2 v_th 3 v_sat 4", "mtcsn", n_hidden=96,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 3.0, "v_sat": 4.0}),
+    _t("mtcsn h96 rest -2 v_th 2 v_sat 3", "mtcsn", n_hidden=96,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.0, "v_sat": 3.0}),
     _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
 )
 
