@@ -139,7 +139,7 @@ def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = Fa
                 continue
             t0 = time.perf_counter()
             rec = run_trial(trial, seed, save_dir)
-            records.append(rec)
+            records = load_records(path) + [rec]   # re-read: keep what another sweep wrote meanwhile
             write_json(path, records)
             log(f"{trial.name} s{seed}: val sMAPE {rec['val']['smape']:.2f}, test {rec['test']['smape']:.2f}, "
                 f"events {rec['test']['spike_rate']:.4f} ({time.perf_counter() - t0:.0f} s)")
