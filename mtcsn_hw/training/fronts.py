@@ -91,7 +91,6 @@ TRIALS = (
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 3.0, "v_sat": 4.0}),
     _t("mtcsn h96 rest -2 v_th 2 v_sat 3", "mtcsn", n_hidden=96,
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.0, "v_sat": 3.0}),
-    _t("mtcsn slow tau 200", "mtcsn", layer={"template": mtcsn_template(slow_tau=200.0)}),
 )
 
 
