@@ -12,20 +12,20 @@ TAU_MEM_RANGE = (5.0, 25.0)  # steps, as the adLIF's tau_u, so both start from t
 
 
 class LIFLayer(nn.Module):
-    """Input weights `w_in` (n_hidden x n_in) and `bias`, then snnTorch Leaky neurons (threshold 1).
+    """Input weights `w_in` (n_hidden x n_in) and `bias`, then snnTorch Leaky neurons (threshold 1 unless set).
 
     forward(x (T, B, n_in), state=None) -> (z, events, v, state) like the other hidden layers.
     """
 
     binary = True
 
-    def __init__(self, n_in: int, n_hidden: int, input_scale: float = 1.0, generator=None):
+    def __init__(self, n_in: int, n_hidden: int, input_scale: float = 1.0, threshold: float = 1.0, generator=None):
         super().__init__()
         bound = input_scale / math.sqrt(n_in)
         self.w_in = nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-bound, bound, generator=generator))
         self.bias = nn.Parameter(torch.zeros(n_hidden))
         tau = torch.empty(n_hidden).uniform_(*TAU_MEM_RANGE, generator=generator)
-        self.lif = snntorch.Leaky(beta=torch.exp(-1 / tau), learn_beta=True, threshold=1.0,
+        self.lif = snntorch.Leaky(beta=torch.exp(-1 / tau), learn_beta=True, threshold=float(threshold),
                                   spike_grad=surrogate.atan(), reset_mechanism="subtract")
 
     def forward(self, x: torch.Tensor, state=None):

@@ -48,6 +48,26 @@ def training_windows(u: np.ndarray, n_train: int, h: int, window: int, starts: n
     return u[idx], u[idx + h]
 
 
+def fit_samples(n_train: int, val_fraction: float) -> int:
+    """Samples at the start of the train part that training windows (inputs and targets) may use."""
+    if not 0 <= val_fraction < 1:
+        raise ParameterError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    return n_train - round(val_fraction * n_train)
+
+
+def validation_split(n_train: int, val_fraction: float, protocol: str, horizon: int) -> tuple[int, int]:
+    """Input steps [n0, n1) whose targets fall in the held-out tail [n_fit, n_train) of the train part.
+
+    direct: targets x(n + H) inside the tail, so n in [n_fit - H, n_train - H) (inputs may overlap what
+    training saw, targets never); autoregressive: teacher-forced up to n_fit, then free-running over the tail.
+    """
+    n_fit = fit_samples(n_train, val_fraction)
+    if n_fit == n_train:
+        raise ParameterError("no validation split: val_fraction is 0")
+    h = horizon_of(protocol, horizon)
+    return (n_fit - h, n_train - h) if protocol == "direct" else (n_fit, n_train)
+
+
 def max_start(n_train: int, h: int, window: int) -> int:
     last = n_train - window - h
     if last < 0:

@@ -4,11 +4,17 @@ Activity arrays are (T, ..., N): time first, neurons last. Synaptic operations p
   dense      every connection, every step: n_in * n_hidden + n_hidden * n_out;
   effective  only connections whose presynaptic value is nonzero at that step;
 an operation is an accumulate (AC) when the presynaptic value is a binary spike, a multiply-accumulate
-(MAC) when it is graded (real-valued input, graded MTCSN output).
+(MAC) when it is graded (real-valued input, graded MTCSN output). NeuroBench reports effective ACs and
+MACs side by side without weighting them (neurobench/metrics/workload/synaptic_operations.py returns
+Effective_MACs, Effective_ACs, Dense). To put both on one axis, `synop_energy_pj` weighs them by the
+energy of a 32-bit floating-point add (0.9 pJ) and multiply-add (0.9 + 3.7 = 4.6 pJ) in 45 nm CMOS
+(M. Horowitz, "Computing's energy problem", ISSCC 2014), the usual convention for comparing SNNs and ANNs.
 """
 from __future__ import annotations
 
 import numpy as np
+
+E_AC_PJ, E_MAC_PJ = 0.9, 4.6  # Horowitz, ISSCC 2014, 45 nm, 32-bit float: add; multiply + add
 
 
 def smape(y_pred, y_true) -> float:
@@ -52,3 +58,8 @@ def synaptic_ops(inputs, hidden, n_out: int, hidden_binary: bool, inputs_binary:
     macs = (0.0 if in_binary else eff_in) + (0.0 if hidden_binary else eff_out)
     return {"dense": float(n_in * n_hidden + n_hidden * n_out), "effective": float(eff_in + eff_out),
             "effective_acs": float(acs), "effective_macs": float(macs)}
+
+
+def synop_energy_pj(acs: float, macs: float) -> float:
+    """Energy per step of effective synaptic operations: ACs and MACs weighted by E_AC_PJ and E_MAC_PJ."""
+    return float(E_AC_PJ * acs + E_MAC_PJ * macs)

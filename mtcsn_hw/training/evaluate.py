@@ -17,34 +17,44 @@ def _tensor(u):
 
 
 @torch.no_grad()
-def predict(model: Forecaster, series: MackeyGlassSeries, norm: Normaliser, protocol: str, horizon: int) -> dict:
-    """y_true, y_pred (test part, original units) and the test part's network activity."""
+def predict(model: Forecaster, series: MackeyGlassSeries, norm: Normaliser, protocol: str, horizon: int,
+            span: tuple[int, int] | None = None) -> dict:
+    """y_true, y_pred (original units) and the network activity over input steps [n0, n1).
+
+    span defaults to the test part; `validation_split` gives the held-out tail of the train part.
+    direct: the network runs continuously from n = 0 and y_pred[n] forecasts x(n + H);
+    autoregressive: teacher-forced up to n0, then fed its own predictions for n1 - n0 steps.
+    """
     model.eval()
     u = norm(series.x)
-    n0, n1 = series.n_train, series.n_train + series.n_test
+    n0, n1 = (series.n_train, series.n_train + series.n_test) if span is None else span
     h = horizon_of(protocol, horizon)
-    if protocol == "direct":
-        out = model(_tensor(u[:n1]))
-        y_pred = out.y[n0:n1, 0, 0].numpy()
-        y_true = series.x[n0 + h:n1 + h]
-        inputs, hidden, events, v = (_tensor(u[n0:n1]), out.hidden[n0:n1], out.events[n0:n1], out.v[n0:n1])
-    else:
-        out = model(_tensor(u[:n0]))  # teacher-forced warm-up over the train part
-        state, y = out.state, out.y[-1:]
-        preds, ins, hid, ev, vs = [], [], [], [], []
-        for _ in range(n1 - n0):
-            preds.append(y)
-            ins.append(y)
-            step = model(y, state)
-            state, y = step.state, step.y
-            hid.append(step.hidden)
-            ev.append(step.events)
-            vs.append(step.v)
-        y_pred = torch.cat(preds)[:, 0, 0].numpy()
-        y_true = series.x[n0:n1]
-        inputs, hidden, events, v = torch.cat(ins), torch.cat(hid), torch.cat(ev), torch.cat(vs)
-    return {"y_true": np.asarray(y_true, float), "y_pred": norm.inverse(y_pred),
-            "inputs": inputs.numpy(), "hidden": hidden.numpy(), "events": events.numpy(), "v": v.numpy()}
+    run = _direct if protocol == "direct" else _closed_loop
+    y_pred, y_true, inputs, out = run(model, series, u, n0, n1, h)
+    return {"y_true": np.asarray(y_true, float), "y_pred": norm.inverse(y_pred), "inputs": inputs.numpy(),
+            "hidden": out["hidden"].numpy(), "events": out["events"].numpy(), "v": out["v"].numpy()}
+
+
+def _direct(model, series, u, n0, n1, h):
+    out = model(_tensor(u[:n1]))
+    act = {"hidden": out.hidden[n0:n1], "events": out.events[n0:n1], "v": out.v[n0:n1]}
+    return out.y[n0:n1, 0, 0].numpy(), series.x[n0 + h:n1 + h], _tensor(u[n0:n1]), act
+
+
+def _closed_loop(model, series, u, n0, n1, h):
+    out = model(_tensor(u[:n0]))  # teacher-forced warm-up
+    state, y = out.state, out.y[-1:]
+    preds, hid, ev, vs = [], [], [], []
+    for _ in range(n1 - n0):
+        preds.append(y)
+        step = model(y, state)
+        state, y = step.state, step.y
+        hid.append(step.hidden)
+        ev.append(step.events)
+        vs.append(step.v)
+    inputs = torch.cat(preds)
+    act = {"hidden": torch.cat(hid), "events": torch.cat(ev), "v": torch.cat(vs)}
+    return inputs[:, 0, 0].numpy(), series.x[n0:n1], inputs, act
 
 
 def metrics(pred: dict, binary: bool) -> dict:
@@ -58,6 +68,7 @@ def metrics(pred: dict, binary: bool) -> dict:
         "synops_effective": ops["effective"],
         "synops_effective_acs": ops["effective_acs"],
         "synops_effective_macs": ops["effective_macs"],
+        "synops_energy_pj": M.synop_energy_pj(ops["effective_acs"], ops["effective_macs"]),
     }
 
 

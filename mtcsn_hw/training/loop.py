@@ -8,8 +8,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from mtcsn_hw.tasks.forecasting import Normaliser, horizon_of, max_start, training_windows
+from mtcsn_hw.tasks.forecasting import Normaliser, fit_samples, horizon_of, max_start, training_windows
 from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
+from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.network import Forecaster, make_hidden
 
@@ -38,21 +39,22 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda k: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * k / max(cfg.iterations, 1))))
     rng = np.random.default_rng(cfg.seed)
-    last = max_start(series.n_train, h, cfg.window)
+    n_fit = fit_samples(series.n_train, cfg.val_fraction)  # windows never reach the validation tail
+    last = max_start(n_fit, h, cfg.window)
     losses = []
     t0 = time.perf_counter()
     bar = tqdm(range(cfg.iterations), desc=f"train {cfg.model}", disable=not progress, leave=False)
-    for _ in bar:
+    for it in bar:
         starts = rng.integers(0, last + 1, size=cfg.batch)
-        xs, ys = training_windows(u, series.n_train, h, cfg.window, starts)
+        xs, ys = training_windows(u, n_fit, h, cfg.window, starts)
         x = torch.tensor(xs, dtype=torch.float32).unsqueeze(-1)
         if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
             x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
-        out = model(x)
-        loss = torch.mean((out.y[cfg.washout:] - y[cfg.washout:]) ** 2)
+        y_hat, hidden = closed_loop_run(model, x, free_steps_at(it, cfg.iterations, cfg.closed_loop))
+        loss = torch.mean((y_hat[cfg.washout:] - y[cfg.washout:]) ** 2)
         if cfg.activity_reg > 0:  # optional sparsity pressure on what the readout reads
-            loss = loss + cfg.activity_reg * out.hidden[cfg.washout:].mean()
+            loss = loss + cfg.activity_reg * hidden[cfg.washout:].mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

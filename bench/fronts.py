@@ -1,0 +1,147 @@
+"""Mackey-Glass accuracy-activity fronts of MTCSN, LIF and SE-adLIF.
+
+    PYTHONPATH=. python bench/fronts.py               # run missing trials (resumes), then table + figures
+    PYTHONPATH=. python bench/fronts.py --table-only  # rewrite table + figures from runs/fronts/trials.json
+    PYTHONPATH=. python bench/fronts.py --autoregressive  # NeuroBench protocol trials (closed-loop training)
+
+Every (trial, seed) record goes to runs/fronts/trials.json as it finishes (mtcsn_hw.training.fronts).
+Writes runs/fronts/fronts.json (summaries, fronts, comparisons), runs/fronts/fronts.md (the table) and
+docs/figures/fronts-{events,nonzero,synops}.png.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mtcsn_hw.atomic import atomic_path, write_json, write_text
+from mtcsn_hw.training.fronts import AR_TRIALS, SEEDS, TRIALS, load_records, run_sweep
+from mtcsn_hw.training.fronts_report import LABEL, by_model, claim_text, markdown, summary
+from mtcsn_hw.training.pareto import ACTIVITY, pareto_front, summarise
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDS = ROOT / "runs" / "fronts" / "trials.json"
+AR_RECORDS = ROOT / "runs" / "fronts" / "autoregressive.json"
+FIGURE = {"spike_rate": "fronts-events.png", "nonzero_fraction": "fronts-nonzero.png",
+          "synops_energy_pj": "fronts-synops.png"}
+COLOR = {"mtcsn": "C3", "lif": "C0", "adlif": "C2"}
+DOC = ROOT / "docs" / "mackey-glass.md"
+MARKERS = {"direct": ("<!-- fronts: bench/fronts.py -->", "<!-- /fronts -->"),
+           "autoregressive": ("<!-- fronts-ar: bench/fronts.py --autoregressive -->", "<!-- /fronts-ar -->")}
+
+
+def into_doc(text: str, protocol: str) -> None:
+    """Replace what stands between the protocol's markers in docs/mackey-glass.md (if it has them)."""
+    begin, end = MARKERS[protocol]
+    old = DOC.read_text()
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        write_text(DOC, head + begin + "\n" + text + "\n" + end + rest.split(end, 1)[1])
+
+
+def figure(trials, activity: str) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for model, ts in by_model(trials).items():
+        c = COLOR[model]
+        for t in ts:
+            ax.errorbar(t.mean("test", activity), t.mean("test", "smape"), xerr=t.std("test", activity),
+                        yerr=t.std("test", "smape"), fmt="o", color=c, alpha=0.35, ms=4, lw=0.8)
+        front = pareto_front(ts, activity)
+        ax.plot([t.mean("test", activity) for t in front], [t.mean("test", "smape") for t in front], "-o",
+                color=c, ms=6, label=f"{LABEL[model]} front")
+        for t in front:
+            ax.annotate(t.name, (t.mean("test", activity), t.mean("test", "smape")), fontsize=6,
+                        xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel(ACTIVITY[activity] + " (test)")
+    ax.set_ylabel("test sMAPE (direct, H = 75)")
+    ax.set_title("Mackey-Glass: fronts picked on validation, test mean ± std over seeds", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = ROOT / "docs" / "figures" / FIGURE[activity]
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+    return str(path.relative_to(ROOT))
+
+
+def report(seeds) -> str:
+    trials = summarise(load_records(RECORDS), "direct", seeds)
+    data = summary(trials)
+    write_json(RECORDS.parent / "fronts.json", data)
+    text = "\n\n".join([markdown(trials), claim_text(data["vs_lif"], "LIF"), claim_text(data["vs_adlif"], "SE-adLIF")])
+    write_text(RECORDS.parent / "fronts.md", text + "\n")
+    into_doc(text, "direct")
+    made = [figure(trials, act) for act in ACTIVITY]
+    return text + "\n\n" + "\n".join(made)
+
+
+def figure_autoregressive(trial: str, seeds) -> str | None:
+    """Free-running test predictions of one closed-loop-trained trial, one panel per seed."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mtcsn_hw.errors import CheckpointError
+    from mtcsn_hw.training.checkpoint import load_checkpoint
+    from mtcsn_hw.training.evaluate import metrics, predict
+
+    cks = []
+    for seed in seeds:
+        try:
+            path = AR_RECORDS.parent / "autoregressive" / f"{trial.replace(' ', '-')}-s{seed}"
+            cks.append((seed, load_checkpoint(path)))
+        except CheckpointError:
+            continue
+    if not cks:
+        return None
+    fig, axes = plt.subplots(len(cks), 1, figsize=(9, 1.9 * len(cks)), sharex=True, squeeze=False)
+    for ax, (seed, ck) in zip(axes[:, 0], cks, strict=True):
+        p = predict(ck.model, ck.series, ck.normaliser, "autoregressive", 1)
+        ax.plot(p["y_true"], "k", lw=1, label="truth")
+        ax.plot(p["y_pred"], "C3", lw=1, label="free-running prediction")
+        ax.set_title(f"{trial}, seed {seed}: sMAPE {metrics(p, ck.model.binary)['smape']:.2f}", fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="upper right")
+    axes[-1, 0].set_xlabel("test sample (75 per Lyapunov time)")
+    fig.tight_layout()
+    path = ROOT / "docs" / "figures" / "fronts-autoregressive.png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+    return str(path.relative_to(ROOT))
+
+
+def report_autoregressive(seeds) -> str:
+    text = markdown(summarise(load_records(AR_RECORDS), "autoregressive", seeds), with_fronts=False)
+    write_text(AR_RECORDS.with_suffix(".md"), text + "\n")
+    into_doc(text, "autoregressive")
+    made = figure_autoregressive("mtcsn ar closed 75", seeds)
+    return text + ("\n\n" + made if made else "")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--table-only", action="store_true", help="do not train; use the finished records")
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    ap.add_argument("--autoregressive", action="store_true", help="the autoregressive-protocol trials instead")
+    ap.add_argument("--trials", nargs="+", metavar="NAME", help="run only these trials (default: all)")
+    args = ap.parse_args(argv)
+    pick = (lambda ts: [t for t in ts if t.name in args.trials]) if args.trials else (lambda ts: list(ts))
+    if args.autoregressive:
+        if not args.table_only:
+            run_sweep(AR_RECORDS, pick(AR_TRIALS), args.seeds, log=lambda m: print(m, flush=True),
+                      save_dir=AR_RECORDS.parent / "autoregressive", seed_major=True)
+        print(report_autoregressive(args.seeds))
+        return 0
+    if not args.table_only:
+        run_sweep(RECORDS, pick(TRIALS), args.seeds, log=lambda m: print(m, flush=True))
+    print(report(args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

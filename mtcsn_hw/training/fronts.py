@@ -1,0 +1,145 @@
+"""The accuracy-activity sweep behind the Mackey-Glass fronts: every trial, every seed, one JSON list.
+
+A trial is a named set of TrainConfig overrides (what sets the activity: the activity regulariser's
+weight, thresholds, the MTCSN output stage and neuron template, the hidden size). Every trial runs with
+the same budget (TrainConfig defaults) and the same seeds, holding out the last `VAL_FRACTION` of the
+train part for selection; each record keeps the validation and the test metrics. Records are appended
+to the results file as they finish (atomically), so an interrupted sweep resumes where it stopped.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from mtcsn_hw.atomic import write_json
+from mtcsn_hw.tasks.forecasting import validation_split
+from mtcsn_hw.training.checkpoint import save_checkpoint
+from mtcsn_hw.training.config import TrainConfig
+from mtcsn_hw.training.evaluate import metrics, predict
+from mtcsn_hw.training.loop import fit
+
+VAL_FRACTION = 0.2
+SEEDS = (0, 1, 2)
+# The MTCSN settings every MTCSN trial starts from, written out so the trials keep their meaning when
+# DEFAULT_LAYER moves to a picked operating point.
+BASE_MTCSN_LAYER = {
+    "template": {"c": 1.0, "g": 1.0, "e_rev": 0.0, "i_app": -1.0,
+                 "elements": [{"name": "fast-", "alpha": -2.0, "delta": 0.0, "tau": 0.0},
+                              {"name": "slow+", "alpha": 2.0, "delta": 0.0, "tau": 50.0}]},
+    "dt": 1.0, "substeps": 1, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0}
+
+
+@dataclass(frozen=True)
+class Trial:
+    name: str
+    model: str
+    overrides: dict = field(default_factory=dict)   # TrainConfig fields; "layer" merges into the base layer
+    protocol: str = "direct"
+
+    def config(self, seed: int) -> TrainConfig:
+        kw = copy.deepcopy(self.overrides)
+        if self.model == "mtcsn":
+            kw["layer"] = {**copy.deepcopy(BASE_MTCSN_LAYER), **kw.get("layer", {})}
+        return TrainConfig(model=self.model, protocol=self.protocol, seed=seed, val_fraction=VAL_FRACTION, **kw)
+
+
+def mtcsn_template(i_app: float = -1.0, slow_tau: float = 50.0, adapt_alpha: float = 0.0) -> dict:
+    """The base MTCSN neuron (tonic elements at a stable rest) with its rest depth / recovery changed,
+    and optionally an ultra-slow positive conductance (tau 500, delta -1) for spike-frequency adaptation."""
+    tpl = copy.deepcopy(BASE_MTCSN_LAYER["template"])
+    tpl["i_app"] = i_app
+    tpl["elements"][1]["tau"] = slow_tau
+    if adapt_alpha:
+        tpl["elements"].append({"name": "ultraslow+", "alpha": adapt_alpha, "delta": -1.0, "tau": 500.0})
+    return tpl
+
+
+def _t(name, model, **overrides) -> Trial:
+    return Trial(name, model, overrides)
+
+
+# Ordered so the most informative trials finish first: the cheap MTCSN trials before the costly baselines.
+TRIALS = (
+    _t("mtcsn", "mtcsn"), _t("lif", "lif"), _t("adlif", "adlif"),
+    _t("mtcsn reg 1", "mtcsn", activity_reg=1.0), _t("mtcsn reg 3", "mtcsn", activity_reg=3.0),
+    _t("mtcsn reg 10", "mtcsn", activity_reg=10.0),
+    _t("mtcsn slow tau 100", "mtcsn", layer={"template": mtcsn_template(slow_tau=100.0)}),
+    _t("mtcsn rest -1.5", "mtcsn", layer={"template": mtcsn_template(i_app=-1.5)}),
+    _t("mtcsn v_sat 1.25", "mtcsn", layer={"v_sat": 1.25}), _t("mtcsn v_th 1.5", "mtcsn", layer={"v_th": 1.5}),
+    _t("mtcsn v_th 2 v_sat 2.5", "mtcsn", layer={"v_th": 2.0, "v_sat": 2.5}),
+    _t("mtcsn h24", "mtcsn", n_hidden=24), _t("mtcsn h12", "mtcsn", n_hidden=12),
+    _t("mtcsn adapt 1.5", "mtcsn", layer={"template": mtcsn_template(adapt_alpha=1.5)}),
+    _t("mtcsn rest -2", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0)}),
+    _t("mtcsn rest -1.5 adapt 1.5", "mtcsn", layer={"template": mtcsn_template(i_app=-1.5, adapt_alpha=1.5)}),
+    _t("mtcsn v_th 4 v_sat 5", "mtcsn", layer={"v_th": 4.0, "v_sat": 5.0}),
+    _t("lif reg 1", "lif", activity_reg=1.0),
+    _t("mtcsn v_th 3 v_sat 4", "mtcsn", layer={"v_th": 3.0, "v_sat": 4.0}),
+    _t("mtcsn v_th 4 v_sat 6", "mtcsn", layer={"v_th": 4.0, "v_sat": 6.0}),
+    _t("lif h24", "lif", n_hidden=24),
+    _t("lif threshold 2", "lif", layer={"threshold": 2.0}),
+    _t("adlif reg 1", "adlif", activity_reg=1.0), _t("adlif h24", "adlif", n_hidden=24),
+    _t("mtcsn h96", "mtcsn", n_hidden=96), _t("lif h96", "lif", n_hidden=96),
+    _t("mtcsn h96 v_th 4 v_sat 6", "mtcsn", n_hidden=96, layer={"v_th": 4.0, "v_sat": 6.0}),
+    _t("mtcsn h96 rest -2", "mtcsn", n_hidden=96, layer={"template": mtcsn_template(i_app=-2.0)}),
+    _t("adlif h96", "adlif", n_hidden=96),
+    _t("mtcsn h96 rest -2 v_th 3 v_sat 4", "mtcsn", n_hidden=96,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 3.0, "v_sat": 4.0}),
+    _t("mtcsn h96 rest -2 v_th 2 v_sat 3", "mtcsn", n_hidden=96,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.0, "v_sat": 3.0}),
+)
+
+
+# Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
+AR_TRIALS = (
+    *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
+    Trial("mtcsn ar closed 150", "mtcsn", {"closed_loop": 150}, "autoregressive"),
+    Trial("mtcsn ar", "mtcsn", {}, "autoregressive"),
+)
+
+
+def run_trial(trial: Trial, seed: int, save_dir=None) -> dict:
+    """Train one (trial, seed) and return its record: validation and test metrics (and keep the
+    checkpoint in save_dir/<trial>-s<seed> if save_dir is given)."""
+    cfg = trial.config(seed)
+    model, series, norm, history = fit(cfg, progress=False)
+    span = validation_split(series.n_train, cfg.val_fraction, cfg.protocol, cfg.horizon)
+    val = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon, span=span), model.binary)
+    test = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
+    if save_dir is not None:
+        save_checkpoint(Path(save_dir) / f"{trial.name.replace(' ', '-')}-s{seed}", model, cfg, series, norm, test)
+    return {"trial": trial.name, "model": trial.model, "protocol": trial.protocol, "seed": seed,
+            "n_hidden": cfg.n_hidden, "overrides": trial.overrides, "val": val, "test": test,
+            "train_seconds": round(history["train_seconds"], 2)}
+
+
+def load_records(path) -> list[dict]:
+    path = Path(path)
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def run_sweep(path, trials=TRIALS, seeds=SEEDS, log=print, seed_major: bool = False, save_dir=None) -> list[dict]:
+    """Run every (trial, seed) not yet in `path`, appending each record as it finishes (seed_major: every
+    trial's first seed before any second seed)."""
+    if seed_major:
+        for seed in seeds:
+            records = run_sweep(path, trials, [seed], log, save_dir=save_dir)
+        return records
+    torch.set_num_threads(1)
+    records = load_records(path)
+    done = {(r["trial"], r["protocol"], r["seed"]) for r in records}
+    for trial in trials:
+        for seed in seeds:
+            if (trial.name, trial.protocol, seed) in done:
+                continue
+            t0 = time.perf_counter()
+            rec = run_trial(trial, seed, save_dir)
+            records = load_records(path) + [rec]   # re-read: keep what another sweep wrote meanwhile
+            write_json(path, records)
+            log(f"{trial.name} s{seed}: val sMAPE {rec['val']['smape']:.2f}, test {rec['test']['smape']:.2f}, "
+                f"events {rec['test']['spike_rate']:.4f} ({time.perf_counter() - t0:.0f} s)")
+    return records

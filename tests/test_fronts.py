@@ -1,0 +1,117 @@
+import numpy as np
+import pytest
+import torch
+
+from mtcsn_hw.baselines.lif import LIFLayer
+from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.tasks.forecasting import fit_samples, validation_split
+from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
+from mtcsn_hw.tasks.metrics import synop_energy_pj
+from mtcsn_hw.training.config import TrainConfig
+from mtcsn_hw.training.evaluate import predict
+from mtcsn_hw.training.fronts_report import comparisons, markdown
+from mtcsn_hw.training.loop import fit
+from mtcsn_hw.training.pareto import pareto_front, summarise
+
+
+def tiny(**kw):
+    base = dict(model="lif", horizon=10, n_hidden=8, iterations=3, batch=4, window=60, washout=10, lr=2e-2)
+    return TrainConfig(**{**base, **kw})
+
+
+def test_validation_split_holds_out_the_tail_targets():
+    assert fit_samples(750, 0.2) == 600
+    assert validation_split(750, 0.2, "direct", 75) == (525, 675)       # targets x(600) ... x(749)
+    assert validation_split(750, 0.2, "autoregressive", 75) == (600, 750)
+    with pytest.raises(ParameterError):
+        validation_split(750, 0.0, "direct", 75)
+    with pytest.raises(ParameterError):
+        tiny(val_fraction=1.0).validate()
+
+
+def test_training_never_reads_the_validation_tail():
+    s = neurobench_series(train_lyap=4, test_lyap=1, extra=10)
+    n_fit = fit_samples(s.n_train, 0.2)
+    x = s.x.copy()
+    x[n_fit:s.n_train] = x[n_fit:s.n_train][::-1]   # same mean and std: the normaliser is unchanged
+    shuffled = MackeyGlassSeries(t=s.t, x=x, n_train=s.n_train, n_test=s.n_test, sample_dt=s.sample_dt)
+    a, *_ = fit(tiny(val_fraction=0.2), series=s, progress=False)
+    b, *_ = fit(tiny(val_fraction=0.2), series=shuffled, progress=False)
+    c, *_ = fit(tiny(), series=s, progress=False)
+    d, *_ = fit(tiny(), series=shuffled, progress=False)
+    assert torch.equal(a.readout.weight, b.readout.weight)
+    assert not torch.equal(c.readout.weight, d.readout.weight)
+
+
+@pytest.mark.parametrize("protocol", ["direct", "autoregressive"])
+def test_prediction_span_matches_the_test_prediction(protocol):
+    s = neurobench_series(train_lyap=4, test_lyap=1, extra=10)
+    model, _, norm, _ = fit(tiny(protocol=protocol, iterations=1), series=s, progress=False)
+    full = predict(model, s, norm, protocol, 10)
+    span = predict(model, s, norm, protocol, 10, span=(s.n_train, s.n_train + s.n_test))
+    assert np.array_equal(full["y_pred"], span["y_pred"]) and np.array_equal(full["y_true"], span["y_true"])
+    n0, n1 = validation_split(s.n_train, 0.2, protocol, 10)
+    val = predict(model, s, norm, protocol, 10, span=(n0, n1))
+    h = 10 if protocol == "direct" else 0
+    assert np.array_equal(val["y_true"], s.x[n0 + h:n1 + h]) and len(val["y_pred"]) == n1 - n0
+
+
+def test_lif_threshold_sets_the_firing_rate():
+    x = torch.full((200, 1, 1), 0.3)
+    rates = []
+    for th in (0.5, 1.0, 2.0):
+        layer = LIFLayer(1, 4, threshold=th, generator=torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            layer.w_in.fill_(1.0)
+        rates.append(float(layer(x)[1].float().mean()))
+    assert rates[0] > rates[1] > rates[2] > 0
+
+
+def test_synop_energy_weights_macs_over_acs():
+    assert synop_energy_pj(10, 0) == pytest.approx(9.0)
+    assert synop_energy_pj(0, 10) == pytest.approx(46.0)
+
+
+def _record(trial, model, seed, smape, rate):
+    m = {"smape": smape, "nrmse": smape / 20, "spike_rate": rate, "nonzero_fraction": rate,
+         "synops_effective_acs": 0.0, "synops_effective_macs": 48.0, "synops_energy_pj": 48 * 4.6 + rate}
+    return {"trial": trial, "model": model, "protocol": "direct", "seed": seed, "overrides": {},
+            "val": m, "test": {**m, "smape": smape + 1}}
+
+
+def test_pareto_front_and_paired_ratios():
+    recs = []
+    for seed, k in ((0, 1.0), (1, 2.0)):
+        recs += [_record("lif a", "lif", seed, 12.0, 0.10 * k), _record("lif b", "lif", seed, 14.0, 0.05),
+                 _record("m dense", "mtcsn", seed, 10.0, 0.05), _record("m sparse", "mtcsn", seed, 11.5, 0.01 * k),
+                 _record("m bad", "mtcsn", seed, 13.0, 0.02 * k)]
+    trials = summarise(recs)
+    mt = [t for t in trials if t.model == "mtcsn"]
+    assert [t.name for t in pareto_front(mt, "spike_rate")] == ["m sparse", "m dense"]
+    cmp = comparisons(trials)
+    c = cmp["at_reference_smape"]["spike_rate"]
+    assert cmp["reference"]["trial"] == "lif a" and c["point"] == "m sparse"
+    assert c["ratio"]["mean"] == pytest.approx(10.0) and c["ratio"]["std"] == pytest.approx(0.0)
+    g = cmp["at_reference_activity"]["spike_rate"]
+    assert g["point"] == "m dense" and g["smape_gain"]["mean"] == pytest.approx(2.0)
+    assert "m sparse" in markdown(trials)
+
+
+@pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
+def test_closed_loop_run_feeds_back_its_predictions(model_name):
+    from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
+    from mtcsn_hw.training.loop import build_model
+
+    model = build_model(tiny(model=model_name, protocol="autoregressive"))
+    x = torch.randn(30, 2, 1, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y0, h0 = closed_loop_run(model, x, 0)
+        assert torch.equal(y0, model(x).y) and torch.equal(h0, model(x).hidden)
+        y, _ = closed_loop_run(model, x, 5)
+        fed = x.clone()
+        fed[25:] = y[24:29]            # the inputs the free-running steps saw: the previous predictions
+        assert torch.allclose(model(fed).y, y, atol=1e-5)
+        assert not torch.allclose(y[25:], y0[25:])
+    assert [free_steps_at(i, 10, 20) for i in (0, 4, 9)] == [4, 20, 20]
+    with pytest.raises(ParameterError):
+        tiny(closed_loop=5).validate()   # direct protocol
