@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mtcsn_hw.circuit.build import preset_spec
 from mtcsn_hw.circuit.mapping import Units
-from mtcsn_hw.circuit.netlist import write_netlist
-from mtcsn_hw.circuit.simulate import preset_spec, run_transient
+from mtcsn_hw.circuit.network import network_bench
+from mtcsn_hw.circuit.simulate import run_transient
 from mtcsn_hw.circuit.technology import for_level
 from mtcsn_hw.model.neuron import simulate_neuron
 from mtcsn_hw.model.presets import PROTOCOLS, preset
@@ -22,5 +23,5 @@ def model_spikes(name: str) -> np.ndarray:
 
 def circuit_spikes(name: str, level: str):
     units = Units(for_level(level))
-    tr = run_transient(write_netlist(preset_spec(name), units), units, 1)
+    tr = run_transient(network_bench(preset_spec(name), units), units, 1)
     return units.to_model_t(tr.spikes[0]), tr, units

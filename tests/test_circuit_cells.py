@@ -6,27 +6,23 @@ import pytest
 from scipy.optimize import curve_fit
 
 from mtcsn_hw.circuit import cells, ngspice
-from mtcsn_hw.circuit.netlist import fi_sky130_params
+from mtcsn_hw.circuit.bench import Bench, Dc, Op, Options, Tran
+from mtcsn_hw.circuit.families.sky130 import follower_params
 from mtcsn_hw.circuit.technology import for_level, technology
 
 
-def ota_sweep(tech, instance, span=0.3, step=0.002, options=""):
+def ota_sweep(tech, instance, span=0.3, step=0.002, options=()):
     """Differential sweep around a 0.9 V common mode, output held at 0.9 V: (dV, I into out)."""
-    text = f"""* OTA sweep
-{options}
-{tech.header()}
-{cells.library_text(tech.level)}
-Vdd vdd 0 1.8
+    raw = f"""Vdd vdd 0 1.8
 Vd d 0 0
 Ep inp cm d 0 0.5
 En inn cm d 0 -0.5
 Vcm cm 0 0.9
 Vo out 0 0.9
-{instance}
-.dc Vd {-span} {span} {step}
-.end
-"""
-    res = ngspice.run(text)
+{instance}"""
+    bench = Bench(technology=tech, cells=tech.family.cells, raw=raw, options=tuple(options),
+                  analyses=(Dc("Vd", -span, span, step),))
+    res = ngspice.run(bench)
     return res.v("inp", "dc") - res.v("inn", "dc"), res.i("vo", "dc")
 
 
@@ -34,7 +30,7 @@ def test_behavioral_ota_is_the_tanh_law():
     tech = for_level("behavioral")
     # tight solver tolerances: the default abstol (1 pA) would mask the device law at 1e-6 of 2.5 nA
     dv, i = ota_sweep(tech, f"XO out inp inn ota_beh ib=2.5n v0={tech.v0:.12g}",
-                      options=".options reltol=1e-9 abstol=1e-20")
+                      options=[Options((("reltol", 1e-9), ("abstol", 1e-20)))])
     expected = 2.5e-9 * np.tanh(dv / tech.v0)
     assert np.max(np.abs(i - expected)) / 2.5e-9 < 1e-6
 
@@ -53,16 +49,9 @@ def test_sky130_ota_fits_weak_inversion_tanh():
 
 
 def follower_tau(tech, instance, cap=5e-12, i_tau=100e-12):
-    text = f"""* follower-integrator step
-{tech.header()}
-{cells.library_text(tech.level)}
-Vdd vdd 0 1.8
-Vin in 0 PWL(0 0.9 1m 0.9 1.000001m 0.905)
-{instance}
-.tran 1u 30m 0 10u
-.end
-"""
-    res = ngspice.run(text)
+    raw = f"Vdd vdd 0 1.8\nVin in 0 PWL(0 0.9 1m 0.9 1.000001m 0.905)\n{instance}"
+    bench = Bench(technology=tech, cells=tech.family.cells, raw=raw, analyses=(Tran(1e-6, 30e-3, 0.0, 10e-6),))
+    res = ngspice.run(bench)
     t, y = res.plot("tran")["time"], res.v("out")
     y0, yf = np.interp(0.99e-3, t, y), y[-1]
     k = np.nonzero((t > 1e-3) & (y >= y0 + (1 - np.exp(-1)) * (yf - y0)))[0][0]
@@ -75,7 +64,8 @@ def test_follower_integrator_small_signal_tau(level, wide):
     if level == "behavioral":
         inst = f"XF out in fi_beh c=5p ib=100p v0={tech.v0:.12g}"
     else:
-        inst = "XF out in vdd fi_sky130 " + fi_sky130_params(5e-12, 100e-12, tech.u_t, wide)
+        inst = "XF out in vdd fi_sky130 " + " ".join(
+            f"{k}={v:.9g}" for k, v in follower_params(5e-12, 100e-12, tech.u_t, wide).items())
     tau, expected = follower_tau(tech, inst)
     print(f"follower-integrator {level} wide={wide}: tau = {tau * 1e3:.4f} ms, C V0 / I = {expected * 1e3:.4f} ms, "
           f"error {100 * (tau / expected - 1):+.1f} %")
@@ -85,7 +75,8 @@ def test_follower_integrator_small_signal_tau(level, wide):
 def test_sky130_subset_loads_fast():
     tech = technology("sky130")
     start = time.perf_counter()
-    ngspice.run(f"* load\n{tech.pdk_header()}\nXM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n")
+    ngspice.run(Bench(technology=tech, includes=tech.pdk_includes(),
+                      raw="XM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n", analyses=(Op(),)))
     assert time.perf_counter() - start < 1.5
 
 
@@ -101,8 +92,8 @@ def test_library_files_written(tmp_path):
 @pytest.mark.parametrize("level,tol", [("behavioral", 1e-3), ("transistor", 0.02)])
 def test_per_element_iv_follows_alpha_tanh(level, tol):
     from mtcsn_hw.circuit.compare import iv_rmse
-    from mtcsn_hw.circuit.export import units_for
-    from mtcsn_hw.circuit.simulate import element_iv_curves
+    from mtcsn_hw.circuit.build import units_for
+    from mtcsn_hw.circuit.iv import element_iv_curves
     from mtcsn_hw.model.presets import preset
     res = element_iv_curves(preset("bursting"), units_for(level))
     assert set(res["elements"]) == {"fast-", "slow+", "slow-", "ultraslow+"}

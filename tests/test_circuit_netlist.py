@@ -10,9 +10,11 @@ import pytest
 
 from mtcsn_hw.circuit import cells
 from mtcsn_hw.circuit.compare import upward_crossings
-from mtcsn_hw.circuit.export import export, network_spec, neuron_spec, units_for
+from mtcsn_hw.circuit.build import network_spec, neuron_spec, units_for
+from mtcsn_hw.circuit.export import export
 from mtcsn_hw.circuit.mapping import spice_id
 from mtcsn_hw.circuit.netlist import NetworkSpec, Stimulus, write_netlist
+from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.circuit.simulate import run_transient
 from mtcsn_hw.cli.main import main
 from mtcsn_hw.errors import ParameterError
@@ -33,7 +35,7 @@ def test_plain_ngspice_gives_the_same_spikes_as_pyspice(tmp_path, level):
     assert proc.returncode == 0, proc.stderr[-500:]
     data = np.loadtxt(tmp_path / "tonic.out", skiprows=1)
     plain = upward_crossings(data[:, 0], data[:, 1], units.volt(0.0))
-    shared = run_transient(text, units, 1).spikes[0]
+    shared = run_transient(network_bench(spec, units), units, 1).spikes[0]
     assert len(plain) >= 5
     assert len(plain) == len(shared)
     assert np.max(np.abs(plain - shared)) < 0.01 * units.tau0
@@ -48,7 +50,7 @@ def test_network_netlist_has_named_nodes_and_pwl_inputs(tmp_path):
     for node in ("vm_0", "vs_0", "vus_0", "vm_1", "vs_1", "yout_0"):
         assert f" {node} " in text or f"v({node})" in text
     assert text.count("PWL(") == 3 and text.count("Gin_") == 6  # one source per input, a VCCS per weight
-    tr = run_transient(text, units_for("behavioral"), 2)
+    tr = run_transient(network_bench(spec, units_for("behavioral")), units_for("behavioral"), 2)
     assert tr.vm.shape[1] == 2 and np.all(np.isfinite(tr.vm))
 
 
@@ -144,7 +146,7 @@ def test_network_inputs_drive_neurons_as_in_the_model():
     u, dt = rng.uniform(-1, 1, size=(60, 1)), 10.0
     spec = network_spec(neurons, w, b, u, dt)
     units = units_for("behavioral")
-    tr = run_transient(write_netlist(spec, units), units, 2)
+    tr = run_transient(network_bench(spec, units), units, 2)
     fine = 0.01
     drive = np.repeat(u @ w.T + b, int(dt / fine), axis=0)
     ref = simulate_neuron(neurons, i_app=drive, dt=fine)
@@ -156,9 +158,6 @@ def test_network_inputs_drive_neurons_as_in_the_model():
 
 
 def test_each_neuron_is_a_cell_with_one_block_per_conductance():
-    from mtcsn_hw.circuit.export import neuron_spec, units_for
-    from mtcsn_hw.circuit.netlist import write_netlist
-    from mtcsn_hw.model.presets import preset
     p = preset("bursting")
     for level in ("behavioral", "transistor"):
         text = write_netlist(neuron_spec(p, "bursting"), units_for(level))
@@ -172,15 +171,37 @@ def test_each_neuron_is_a_cell_with_one_block_per_conductance():
 def test_checkpoint_export_holds_each_sample_for_the_layers_substeps():
     """A layer with 4 substeps of dt 0.5 holds each input sample for 2 model time units: the netlist's
     stimulus and simulated time must follow, and so must the readout filter's time constant."""
-    import json
-    import math
+    import dataclasses
 
+    from mtcsn_hw.checkpoint.reader import read_checkpoint
     from mtcsn_hw.circuit.export import checkpoint_spec
-    params = json.loads(open("models/mg-mtcsn/params.json").read())
-    with np.load("models/mg-mtcsn/data.npz", allow_pickle=False) as d:
-        x, n0 = d["x"], int(d["n_train"])
-    base = checkpoint_spec(params, x, n0, 50)
-    params["layer"] = {**params["layer"], "dt": 0.5, "substeps": 4}
-    spec = checkpoint_spec(params, x, n0, 50)
+    ck = read_checkpoint(REPO / "models" / "mg-mtcsn")
+    base = checkpoint_spec(ck, 50)
+    ck = dataclasses.replace(ck, params={**ck.params, "layer": {**ck.params["layer"], "dt": 0.5, "substeps": 4}})
+    spec = checkpoint_spec(ck, 50)
     assert spec.stimulus.dt == 2.0 and spec.t_end == 50 * 2.0
     assert base.readout.tau > 0 and spec.readout.tau == pytest.approx(2.0 * base.readout.tau)
+
+
+def test_shipped_netlists_are_the_regenerated_ones(tmp_path):
+    """netlists/presets/*.cir and netlists/mg-mtcsn_*.cir come from the cell descriptions
+    (regenerate with: python -m mtcsn_hw.circuit.shipped)."""
+    from mtcsn_hw.circuit.export import checkpoint_dir_spec
+    from mtcsn_hw.model.presets import PRESET_NAMES
+    for level in ("behavioral", "transistor"):
+        for name in PRESET_NAMES:
+            path = REPO / "netlists" / "presets" / f"{name}_{level}.cir"
+            assert path.read_text() == write_netlist(neuron_spec(preset(name), name), units_for(level), out_path=path)
+        path = REPO / "netlists" / f"mg-mtcsn_{level}.cir"
+        spec = checkpoint_dir_spec(REPO / "models" / "mg-mtcsn")
+        assert path.read_text() == write_netlist(spec, units_for(level), out_path=path)
+
+
+@pytest.mark.skipif(shutil.which("ngspice") is None, reason="needs the ngspice program")
+def test_shipped_preset_netlist_runs_in_plain_ngspice(tmp_path):
+    shutil.copy(REPO / "netlists" / "presets" / "tonic_transistor.cir", tmp_path)
+    proc = subprocess.run(["ngspice", "-b", "tonic_transistor.cir"], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    data = np.loadtxt(tmp_path / "tonic_transistor.out", skiprows=1)
+    assert upward_crossings(data[:, 0], data[:, 1], 0.9).size >= 10     # vm_0 spikes

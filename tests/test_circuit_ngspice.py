@@ -3,7 +3,9 @@ import os
 
 import pytest
 
-from mtcsn_hw.circuit import ngspice
+from mtcsn_hw.circuit import edits, ngspice
+from mtcsn_hw.circuit.bench import DC, IC, Bench, Capacitor, Op, Resistor, Tran, VSource
+from mtcsn_hw.circuit.render import render_shared
 from mtcsn_hw.errors import SimulationError, ToolMissingError
 
 
@@ -23,7 +25,9 @@ def test_missing_library_gives_install_command(monkeypatch):
 
 
 def test_rc_transient_returns_vectors():
-    res = ngspice.run("* rc\nV1 a 0 1\nR1 a b 1k\nC1 b 0 1n\n.ic v(b)=0\n.tran 10n 5u\n.end\n")
+    rc = Bench(elements=(VSource("V1", "a", "0", DC(1.0)), Resistor("R1", "a", "b", 1e3),
+                         Capacitor("C1", "b", "0", 1e-9)), ics=(IC("b", 0.0),), analyses=(Tran(10e-9, 5e-6),))
+    res = ngspice.run(rc)
     t, vb = res.plot("tran")["time"], res.v("b")
     tau = 1e-6
     k = len(t) // 2
@@ -35,20 +39,17 @@ def test_stderr_notes_do_not_abort_a_converging_run():
     # An exponential with no junction limiting: plain Newton fails, ngspice's gmin stepping succeeds and
     # says so on stderr ("Note: Starting dynamic gmin stepping"), which PySpice would call an error.
     from scipy.optimize import brentq
-    res = ngspice.run("* diode\nV1 b 0 5\nR1 b a 1\nB1 a 0 I = 1e-14*(exp(v(a)/0.025)-1)\n.op\n.end\n", retries=False)
+    res = ngspice.run(Bench(raw="V1 b 0 5\nR1 b a 1\nB1 a 0 I = 1e-14*(exp(v(a)/0.025)-1)", analyses=(Op(),)),
+                      retries=False)
     assert any(line.startswith("Note:") for line in res.stderr)
     exact = brentq(lambda v: (5 - v) - 1e-14 * (math.exp(v / 0.025) - 1), 0, 5)
     assert res.v("a", "op")[0] == pytest.approx(exact, rel=1e-4)
 
 
-NONCONVERGING = """* a relay with no stable state
-V1 in 0 PULSE(0 5 10u 1p 1p 1 2)
+NONCONVERGING = Bench(title="a relay with no stable state", raw="""V1 in 0 PULSE(0 5 10u 1p 1p 1 2)
 R1 in a 1
 B1 a 0 I = v(a) > 1 ? 1e3 : -1e3
-C1 a 0 1f
-.tran 1u 1m
-.end
-"""
+C1 a 0 1f""", analyses=(Tran(1e-6, 1e-3),))
 
 
 def test_non_convergence_names_analysis_and_time_after_retries():
@@ -61,12 +62,14 @@ def test_non_convergence_names_analysis_and_time_after_retries():
 
 def test_parse_error_is_a_simulation_error():
     with pytest.raises(SimulationError, match="rejected"):
-        ngspice.run("* bad\nM1 a b 0 0 nomodel\n.op\n.end\n")
+        ngspice.run(Bench(raw="M1 a b 0 0 nomodel", analyses=(Op(),)))
 
 
-def test_retry_transforms_change_the_netlist():
-    text = "* x\nR1 a 0 1\n.tran 1u 1m 0 10u\n.end\n"
-    assert ngspice._smaller_max_step(text).count(".tran") == 1
-    assert ".tran 1u 1m 0 1e-06" in ngspice._smaller_max_step(text)
-    assert ".tran 1u 1m 0 1e-06" in ngspice._smaller_max_step("* x\nR1 a 0 1\n.tran 1u 1m\n.end\n")
-    assert ".options reltol=1e-4" in ngspice.RETRIES[3][1](text).replace("gminsteps=200 srcsteps=200 itl4=100 ", "")
+def test_retries_are_edits_of_the_bench():
+    bench = Bench(raw="R1 a 0 1", analyses=(Tran(1e-6, 1e-3, 0.0, 1e-5),))
+    smaller = ngspice.RETRIES[2][1](bench)
+    assert smaller.tran().max_step == pytest.approx(1e-6) and bench.tran().max_step == 1e-5   # a new value
+    assert edits.scale_max_step(Bench(analyses=(Tran(1e-6, 1e-3),)), 0.1).tran().max_step == pytest.approx(1e-6)
+    text = render_shared(ngspice.RETRIES[3][1](bench))
+    assert ".tran 1e-06 0.001 0 1e-06" in text
+    assert "reltol=0.0001" in text and "method=gear" in text and text.count(".tran") == 1

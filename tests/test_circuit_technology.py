@@ -3,6 +3,7 @@ import importlib.util
 import pytest
 
 from mtcsn_hw.circuit import technology as techmod
+from mtcsn_hw.circuit.families.sky130 import KAPPA
 from mtcsn_hw.errors import ParameterError, ToolMissingError
 
 
@@ -17,7 +18,7 @@ def test_corners_include_only_nfet_pfet_files(corner):
 def test_v0_follows_temperature():
     cold, hot = techmod.technology("behavioral", temp_c=0), techmod.technology("behavioral", temp_c=85)
     assert hot.v0 / cold.v0 == pytest.approx((85 + 273.15) / 273.15)
-    assert techmod.technology("behavioral").v0 == pytest.approx(2 * 0.025852 / techmod.KAPPA["tt"], rel=1e-3)
+    assert techmod.technology("behavioral").v0 == pytest.approx(2 * 0.025852 / KAPPA["tt"], rel=1e-3)
 
 
 def test_unknown_names_are_clear_errors():
@@ -51,13 +52,14 @@ def test_hoisted_bins_match_the_pdk_subcircuits(corner):
     from mtcsn_hw.circuit import ngspice
     from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
     t = techmod.technology("sky130", corner)
-    lines = [f"* hoisted vs pdk\n{t.pdk_header()}\nVdd vdd 0 1.8"]
+    from mtcsn_hw.circuit.bench import Bench, Op
+    lines = ["Vdd vdd 0 1.8"]
     for k, (w, l) in enumerate(DEVICE_SIZES):
         lines += [f"Xa{k} a{k} a{k} 0 0 sky130_fd_pr__nfet_01v8 w={w} l={l}", f"Ia{k} 0 a{k} 1n",
                   f"Mb{k} b{k} b{k} 0 0 {model_name('nfet_01v8', w, l)} w={w} l={l}", f"Ib{k} 0 b{k} 1n",
                   f"Xc{k} c{k} c{k} vdd vdd sky130_fd_pr__pfet_01v8 w={w} l={l}", f"Ic{k} c{k} 0 1n",
                   f"Md{k} d{k} d{k} vdd vdd {model_name('pfet_01v8', w, l)} w={w} l={l}", f"Id{k} d{k} 0 1n"]
-    res = ngspice.run("\n".join(lines) + "\n.op\n.end\n")
+    res = ngspice.run(Bench(technology=t, includes=t.pdk_includes(), raw="\n".join(lines), analyses=(Op(),)))
     for k in range(len(DEVICE_SIZES)):
         for pdk, flat in ((f"a{k}", f"b{k}"), (f"c{k}", f"d{k}")):
             assert 0.05 < abs(res.v(pdk, "op")[0] - (1.8 if pdk.startswith("c") else 0)) < 1.0
@@ -66,6 +68,8 @@ def test_hoisted_bins_match_the_pdk_subcircuits(corner):
 
 def test_netlist_header_names_no_path_of_this_machine():
     """Exported netlists carry their device parameters, so they run on another machine unchanged."""
-    h = techmod.technology("sky130").header()
+    from mtcsn_hw.circuit.bench import Bench
+    from mtcsn_hw.circuit.render import render_shared
+    h = render_shared(Bench(technology=techmod.technology("sky130")))
     assert ".include" not in h.lower() and ".lib" not in h.lower()
     assert "sky130_fd_pr__pfet_01v8__ajunction_mult" in h     # a parameter the device cards read

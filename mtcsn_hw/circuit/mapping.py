@@ -74,6 +74,19 @@ class Units:
     def volt(self, v_model: float) -> float:
         return self.v_rest + v_model * self.v0
 
+    def volts_delta(self, dv_model):
+        """A voltage difference (no V_rest offset): model units -> V."""
+        return dv_model * self.v0
+
+    def amps(self, i_model):
+        return i_model * self.i0
+
+    def seconds(self, t_model):
+        return t_model * self.tau0
+
+    def as_dict(self) -> dict:
+        return {"v0": self.v0, "i0": self.i0, "c_m": self.c_m, "tau0": self.tau0, "v_rest": self.v_rest}
+
     def to_model_v(self, v_phys):
         return (v_phys - self.v_rest) / self.v0
 

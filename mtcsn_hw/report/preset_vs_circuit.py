@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from mtcsn_hw.circuit.compare import classify, coincidence_factor, iv_rmse
-from mtcsn_hw.circuit.export import neuron_spec, units_for
-from mtcsn_hw.circuit.netlist import write_netlist
-from mtcsn_hw.circuit.simulate import iv_curves_circuit, iv_curves_model, run_transient
+from mtcsn_hw.circuit.build import neuron_spec, units_for
+from mtcsn_hw.circuit.iv import iv_curves_circuit, iv_curves_model
+from mtcsn_hw.circuit.network import network_bench
+from mtcsn_hw.circuit.simulate import run_transient
 from mtcsn_hw.model.neuron import simulate_neuron
 from mtcsn_hw.model.presets import PROTOCOLS, preset
 from mtcsn_hw.plotting import plt, save_figure
@@ -32,7 +33,7 @@ def compare_preset(name: str = "bursting", out: str | Path = "docs/figures", mod
     for level in levels:
         units = units_for(level)
         start = time.perf_counter()
-        tr = run_transient(write_netlist(neuron_spec(params, name), units), units, 1)
+        tr = run_transient(network_bench(neuron_spec(params, name), units), units, 1)
         mu = tr.model_units()
         traces[level] = (mu["t"], mu["v"][:, 0], mu["spikes"][0])
         circ = iv_curves_circuit(params, units, v_lo=-4, v_hi=4, step=0.05)
