@@ -4,7 +4,9 @@ The loss is the mean squared difference between the measured membrane voltage an
 low-passed (an exponential kernel of `smooth` time units, which turns a small spike-time error into a
 small loss change instead of a cliff), over the first `window` time units of a run, driven by the same
 stimulus. Adam on every element's alpha and delta and on i_app, each kept within a box around its DC-fit
-value; the best iterate is kept, so the twin never leaves refinement worse than it entered.
+value. Each iterate is then scored, without gradient, on the whole recorded trace (a cheap forward run),
+and the best-scoring one is kept: the twin never leaves refinement worse than it entered, and a fit that
+only suits the short window is not taken.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ class Box:
 @dataclass
 class Refinement:
     params: NeuronParams
-    losses: list = field(default_factory=list)   # loss at each iterate (0 = the starting twin)
+    losses: list = field(default_factory=list)   # window loss at each iterate (0 = the starting twin)
+    scores: list = field(default_factory=list)   # whole-trace loss at each iterate
     best: int = 0
 
 
@@ -58,7 +61,7 @@ def trace_loss(params: NeuronParams, run: Run, window: float, smooth: float = 2.
     stride = int(round(run.v_dt / dt))
     if stride < 1 or abs(stride * dt - run.v_dt) > 1e-9 * run.v_dt:
         raise ParameterError(f"run v_dt {run.v_dt} must be a multiple of the stimulus dt {dt}")
-    samples = min(run.v.size - 1, int(window / run.v_dt))
+    samples = run.v.size - 1 if window == float("inf") else min(run.v.size - 1, int(window / run.v_dt))
     steps = samples * stride
     fluctuation = torch.as_tensor(stimulus_current(run.stimulus, 0.0)[:steps])
     i_app = torch.as_tensor(params.i_app, dtype=torch.float64)
@@ -81,12 +84,13 @@ def refine_twin(start: NeuronParams, run: Run, window: float = 3000.0, iteration
     for it in range(iterations + 1):
         opt.zero_grad()
         loss = trace_loss(_with_tensors(start, alpha, delta, i_app), run, window, smooth)
-        value = float(loss.detach())
-        result.losses.append(value)
-        if value < best:
-            best, result.best = value, it
-            result.params = _with_tensors(start, alpha.detach().clone(), delta.detach().clone(),
-                                          i_app.detach().clone())
+        result.losses.append(float(loss.detach()))
+        candidate = _with_tensors(start, alpha.detach().clone(), delta.detach().clone(), i_app.detach().clone())
+        with torch.no_grad():
+            score = float(trace_loss(candidate, run, float("inf"), smooth))
+        result.scores.append(score)
+        if score < best:
+            best, result.best, result.params = score, it, candidate
         if it == iterations:
             break
         loss.backward()
