@@ -95,9 +95,12 @@ class SyntheticChip:
     v_sweep: np.ndarray = field(default_factory=lambda: np.linspace(-4.0, 4.0, 161))
     record_v: float = 0.0                             # how long a stretch of each run's voltage to record
     v_dt: float = 1.0
+    noise: float = 0.0                                # sweep current noise, fraction of 2|alpha| (seeded)
+    seed: int = 0
 
     def __post_init__(self):
         self.nominal = nominal_knobs(self.target, self.units)
+        self._calls = []                                   # every knob setting measured, in order
 
     def laws(self, knobs: Knobs) -> dict:
         out = {}
@@ -117,7 +120,14 @@ class SyntheticChip:
 
     def measure(self, knobs: Knobs) -> Measurements:
         laws, taus = self.laws(knobs), self.taus(knobs)
-        sweeps = {n: ElementSweep(self.v_sweep, law.current(self.v_sweep)) for n, law in laws.items()}
+        sweeps = {}
+        for e in self.target.elements:
+            i = laws[e.name].current(self.v_sweep)
+            if self.noise > 0:
+                rng = _rng(self.seed, f"noise/{e.name}/{len(self._calls)}")
+                i = i + self.noise * 2 * abs(float(e.alpha)) * rng.standard_normal(i.size)
+            sweeps[e.name] = ElementSweep(self.v_sweep, i)
+        self._calls.append(knobs)
         runs = {name: self.run(spec, laws, taus) for name, spec in self.runs.items()}
         return Measurements(sweeps, taus, runs)
 
