@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from mtcsn_hw.circuit.mapping import Units, map_neuron
+from mtcsn_hw.circuit.mapping import Units, filter_tags, map_neuron
 from mtcsn_hw.model.params import NeuronParams
 
 
@@ -21,12 +21,12 @@ class Knobs:
     elements: dict = field(default_factory=dict)   # name -> ElementKnobs
     filters: dict = field(default_factory=dict)    # filter tag -> I_tau (A)
 
-    def with_element(self, name: str, **changes) -> "Knobs":
+    def with_element(self, name: str, **changes) -> Knobs:
         elements = dict(self.elements)
         elements[name] = replace(elements[name], **changes)
         return Knobs(elements, dict(self.filters))
 
-    def with_filter(self, tag: str, i_tau: float) -> "Knobs":
+    def with_filter(self, tag: str, i_tau: float) -> Knobs:
         return Knobs(dict(self.elements), {**self.filters, tag: float(i_tau)})
 
     def to_dict(self) -> dict:
@@ -49,7 +49,5 @@ def amps(units: Units, i_model: float) -> float:
 
 def filter_of(target: NeuronParams) -> dict:
     """Element name -> the tag of the filter it reads (None: the membrane)."""
-    from mtcsn_hw.circuit.mapping import filter_tags
-
     tags = filter_tags([e.tau for e in target.elements])
     return {e.name: (tags[float(e.tau)] if float(e.tau) > 0 else None) for e in target.elements}

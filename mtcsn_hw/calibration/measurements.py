@@ -23,6 +23,8 @@ from mtcsn_hw.model.stimulus import ou_current
 
 FORMAT = "mtcsn-hw/measurements/1"
 STIMULUS_KINDS = ("constant", "ou")
+SWEEP_KEYS = ("v", "current")
+RUN_KEYS = ("stimulus", "spike_times", "v", "v_dt")
 
 
 def _array(what: str, values, min_size: int = 0) -> np.ndarray:
@@ -122,10 +124,11 @@ class Measurements:
     def __post_init__(self):
         if not isinstance(self.elements, dict) or not self.elements:
             raise ParameterError("measurements need at least one element sweep")
-        self.elements = {k: s if isinstance(s, ElementSweep) else ElementSweep(**_fields(f"element {k}", s, ("v", "current")))
+        self.elements = {k: s if isinstance(s, ElementSweep) else ElementSweep(**_fields(f"element {k}", s, SWEEP_KEYS))
                          for k, s in self.elements.items()}
         self.filters = {k: _positive(f"filter {k} tau", v) for k, v in self.filters.items()}
-        self.runs = {k: r if isinstance(r, Run) else Run(**_fields(f"run {k}", r, ("stimulus", "spike_times", "v", "v_dt"))) for k, r in self.runs.items()}
+        self.runs = {k: r if isinstance(r, Run) else Run(**_fields(f"run {k}", r, RUN_KEYS))
+                     for k, r in self.runs.items()}
 
     def to_dict(self) -> dict:
         return {"format": FORMAT,
@@ -134,7 +137,7 @@ class Measurements:
                 "runs": {k: r.to_dict() for k, r in self.runs.items()}}
 
     @classmethod
-    def from_dict(cls, data) -> "Measurements":
+    def from_dict(cls, data) -> Measurements:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ParameterError(f"measurements must be a JSON object with format {FORMAT!r}")
         for key in ("elements", "filters", "runs"):
@@ -148,7 +151,7 @@ class Measurements:
         write_json(path, self.to_dict())
 
     @classmethod
-    def load(cls, path: str | Path) -> "Measurements":
+    def load(cls, path: str | Path) -> Measurements:
         try:
             data = json.loads(Path(path).read_text())
         except FileNotFoundError:

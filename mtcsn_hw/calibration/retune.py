@@ -13,8 +13,8 @@ not care whether a SPICE bench or a synthetic chip answers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -35,7 +35,7 @@ class Spread:
     exponent: float = 0.03       # alpha ~ I_b^(1 + e): the bias-to-gain law is not exactly linear
     tau: float = 0.076           # relative, per filter
 
-    def scaled(self, k: float) -> "Spread":
+    def scaled(self, k: float) -> Spread:
         return Spread(*(k * getattr(self, f) for f in self.__dataclass_fields__))
 
 
@@ -54,7 +54,7 @@ class ChipDraws:
     filters: dict                  # tag -> tau error factor
 
     @classmethod
-    def draw(cls, target: NeuronParams, spread: Spread, seed: int) -> "ChipDraws":
+    def draw(cls, target: NeuronParams, spread: Spread, seed: int) -> ChipDraws:
         """Each device's stream comes from (seed, device name), never from call order."""
         elements = {}
         for e in target.elements:
@@ -66,7 +66,7 @@ class ChipDraws:
         return cls(elements, filters)
 
     @classmethod
-    def ideal(cls, target: NeuronParams) -> "ChipDraws":
+    def ideal(cls, target: NeuronParams) -> ChipDraws:
         tags = sorted({t for t in filter_of(target).values() if t})
         return cls({e.name: ElementDraw(1.0, 0.0, 1.0, 0.0, 0.0) for e in target.elements}, dict.fromkeys(tags, 1.0))
 
@@ -114,7 +114,8 @@ class SyntheticChip:
         return out
 
     def taus(self, knobs: Knobs) -> dict:
-        tau_of = {t: float(e.tau) for e, t in zip(self.target.elements, filter_of(self.target).values()) if t}
+        tags = filter_of(self.target)
+        tau_of = {tags[e.name]: float(e.tau) for e in self.target.elements if tags[e.name]}
         return {t: tau_of[t] * self.draws.filters[t] * self.nominal.filters[t] / knobs.filters[t]
                 for t in self.draws.filters}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mtcsn_hw.calibration.fit_element import ElementFit, fit_element
+from mtcsn_hw.calibration.fit_element import fit_element
 from mtcsn_hw.calibration.knobs import filter_of
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.errors import ParameterError
