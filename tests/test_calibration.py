@@ -195,3 +195,13 @@ def test_rhythm_agrees_with_the_regime_features():
     assert r["spikes_per_burst"] == feats["spikes_per_burst"] and r["period"] == feats["burst_period"]
     isi = np.diff(spikes)
     assert r["intra_burst_isi"] == pytest.approx(np.median(isi[isi < 500]))
+
+
+def test_trim_trade_shows_area_against_trim_range():
+    from mtcsn_hw.calibration.trim_trade import trim_trade
+
+    small, large = trim_trade(BURSTING, UNITS, scales=(0.5, 2.0), seeds=range(4))
+    assert small["relative_area"] == 4.0 and large["relative_area"] == 0.25
+    assert large["trim_current_A"]["max"] > small["trim_current_A"]["max"] > 0
+    assert large["no_trim"]["median"] > small["no_trim"]["median"]
+    assert small["trim"]["p95"] <= small["no_trim"]["p95"]
