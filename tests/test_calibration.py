@@ -200,8 +200,23 @@ def test_rhythm_agrees_with_the_regime_features():
 def test_trim_trade_shows_area_against_trim_range():
     from mtcsn_hw.calibration.trim_trade import trim_trade
 
-    small, large = trim_trade(BURSTING, UNITS, scales=(0.5, 2.0), seeds=range(4))
+    small, large = trim_trade(BURSTING, UNITS, scales=(0.5, 2.0), seeds=range(3))
     assert small["relative_area"] == 4.0 and large["relative_area"] == 0.25
     assert large["trim_current_A"]["max"] > small["trim_current_A"]["max"] > 0
     assert large["no_trim"]["median"] > small["no_trim"]["median"]
     assert small["trim"]["p95"] <= small["no_trim"]["p95"]
+
+
+def test_retuning_learns_the_bias_to_gain_law_from_the_fits():
+    draws = ChipDraws.draw(BURSTING, Spread(), 7)
+    steep = ChipDraws({k: type(d)(d.gain, d.offset, d.slope, d.asymmetry, 0.4) for k, d in draws.elements.items()},
+                      draws.filters)
+    chip = SyntheticChip(BURSTING, steep, UNITS)
+    result = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(tol=1e-6, max_iter=4))
+    learned = result.history[-1]["sensitivities"]["elements"]
+    for e in BURSTING.elements:  # alpha ~ I_b^1.4: the secant finds the exponent the nominal law does not have
+        assert learned[e.name]["gain"] == pytest.approx(1.4, rel=0.05)
+        assert learned[e.name]["offset"] == pytest.approx(1.0, rel=0.05)
+    laws = chip.laws(result.knobs)
+    for e in BURSTING.elements:
+        assert laws[e.name].a == pytest.approx(float(e.alpha), rel=1e-3)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -42,12 +42,12 @@ class RetuneSettings:
 
 @dataclass
 class Slopes:
-    """Current estimates of d(fit)/d(knob) for one element or filter (secant updates)."""
+    """Current estimates of d(fit)/d(knob) for one element (secant updates): d ln|a| / d ln I_b,
+    d d / d (V_ref / V0), d c / d (I_trim / I0)."""
 
     gain: float = 1.0
     offset: float = 1.0
     trim: float = 1.0
-    tau: float = 1.0
 
 
 @dataclass
@@ -80,7 +80,7 @@ class _Tuner:
         self.target, self.units, self.s = target, units, settings
         self.tags = filter_of(target)
         self.slopes = {e.name: Slopes() for e in target.elements}
-        self.filter_slopes = {t: Slopes() for t in set(self.tags.values()) if t}
+        self.filter_slopes = {t: 1.0 for t in sorted({t for t in self.tags.values() if t})}  # -d ln tau / d ln I_tau
         self.prev = None
 
     def _state(self, knobs: Knobs, fits: dict, taus: dict) -> dict:
@@ -101,8 +101,7 @@ class _Tuner:
                     sl.trim = _secant(sl.trim, c - pc, tr - ptr)
             for t, (li, lt) in state["filters"].items():
                 pli, plt = self.prev["filters"][t]
-                fs = self.filter_slopes[t]
-                fs.tau = _secant(fs.tau, -(lt - plt), li - pli)
+                self.filter_slopes[t] = _secant(self.filter_slopes[t], -(lt - plt), li - pli)
         self.prev = state
 
     def correct(self, knobs: Knobs, fits: dict, taus: dict) -> Knobs:
@@ -124,15 +123,19 @@ class _Tuner:
                                                 u.volt(float(u.to_model_v(k.v_ref)) + step_r), i_trim)
         for t, fs in self.filter_slopes.items():
             tau_target = next(float(e.tau) for e in self.target.elements if self.tags[e.name] == t)
-            step = s.damping * math.log(taus[t] / tau_target) / fs.tau
+            step = s.damping * math.log(taus[t] / tau_target) / fs
             out.filters[t] = knobs.filters[t] * math.exp(float(np.clip(step, -s.max_log_bias_step,
                                                                        s.max_log_bias_step)))
         return out
 
 
-def _record(k: int, knobs: Knobs, fits: dict, taus: dict, errors: dict) -> dict:
+def _record(k: int, knobs: Knobs, fits: dict, taus: dict, errors: dict, tuner: _Tuner) -> dict:
+    """One iteration: the knobs measured, what the fits made of them, the error, and the sensitivities the
+    correction from here will use."""
     return {"iteration": k, "biases": knobs.to_dict(), "iv_error": errors,
-            "elements": {n: f.to_dict() for n, f in fits.items()}, "filters": dict(taus)}
+            "elements": {n: f.to_dict() for n, f in fits.items()}, "filters": dict(taus),
+            "sensitivities": {"elements": {n: asdict(s) for n, s in tuner.slopes.items()},
+                              "filters": dict(tuner.filter_slopes)}}
 
 
 def retune(target: NeuronParams, measure: Callable[[Knobs], Measurements], knobs: Knobs, units: Units,
@@ -147,14 +150,14 @@ def retune(target: NeuronParams, measure: Callable[[Knobs], Measurements], knobs
         fits = fit_elements(target, meas)
         taus = {t: meas.filters[t] for t in tuner.filter_slopes}
         errors = iv_error(target, fits)
-        result.history.append(_record(k, knobs, fits, taus, errors))
+        tuner.learn(tuner._state(knobs, fits, taus))
+        result.history.append(_record(k, knobs, fits, taus, errors, tuner))
         result.knobs, result.iterations, result.measurements, result.fits = knobs, k, meas, fits
         if errors["worst"] <= settings.tol and _taus_ok(target, tuner.tags, taus, settings.tol):
             result.converged = True
             break
         if k == settings.max_iter or _stalled(result.history, settings.stall):
             break
-        tuner.learn(tuner._state(knobs, fits, taus))
         knobs = tuner.correct(knobs, fits, taus)
     return result
 

@@ -21,7 +21,8 @@ def trim_trade(target: NeuronParams, units: Units, scales=(0.5, 1.0, 2.0), seeds
         plain, trimmed, trims, rel = [], [], [], []
         for seed in seeds:
             chip = SyntheticChip(target, ChipDraws.draw(target, spread.scaled(scale), seed), units)
-            plain.append(retune(target, chip.measure, chip.nominal, units, RetuneSettings(tol=tol, trim=False)).iv_error)
+            no_trim = RetuneSettings(tol=tol, trim=False)
+            plain.append(retune(target, chip.measure, chip.nominal, units, no_trim).iv_error)
             result = retune(target, chip.measure, chip.nominal, units, RetuneSettings(tol=tol))
             trimmed.append(result.iv_error)
             for k in result.knobs.elements.values():
