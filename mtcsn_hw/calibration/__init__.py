@@ -1,0 +1,1 @@
+"""Calibration mathematics in model units: element fits, the digital twin, bias re-tuning, comparison records."""
