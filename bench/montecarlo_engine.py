@@ -1,0 +1,157 @@
+"""Monte Carlo engine benchmarks, side by side in one run, ratios printed; writes the "Monte Carlo engine"
+section of BENCHMARKS.md.
+
+1. Scaling: a CPU-bound real ngspice sweep (behavioural bursting neuron per chip, perturbed per seed) on a
+   dask LocalCluster with 2 worker processes against 1 (target >= 1.8x), and on the local process pool;
+   every run's chip folders must be byte-identical.
+2. Overhead: the engine (process pool, 1 worker, files written atomically) against a plain loop calling
+   the same job in this process; marginal cost per chip from two sweep sizes, and the fixed start-up.
+
+    PYTHONPATH=. python bench/montecarlo_engine.py [--quick]
+
+Run it on a quiet machine (check `uptime`): the load average is recorded with the results.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import dask
+from timing import timed  # bench/timing.py (this script's folder is on sys.path)
+
+from mtcsn_hw.atomic import write_text
+from mtcsn_hw.calibration import ChipResult, run_sweep
+from mtcsn_hw.calibration.example_jobs import perturbed_circuit_neuron, perturbed_model_neuron
+
+SPICE_CONTEXT = {"preset": "bursting", "sigma_alpha": 0.05, "sigma_delta": 0.05, "t_end": 6000.0}
+MODEL_CONTEXT = {"preset": "tonic", "sigma_alpha": 0.1, "sigma_delta": 0.1, "t_end": 100.0}
+
+
+def tiny_job(seed: int, context: dict) -> ChipResult:
+    """No work at all: what is left is the engine's own cost per chip."""
+    return ChipResult(summary={"seed_squared": seed * seed}, files={"note.txt": f"chip {seed}\n"})
+
+
+def folder_contents(path: Path) -> dict:
+    out = {str(p.relative_to(path)): p.read_bytes() for p in sorted((path / "chips").rglob("*")) if p.is_file()}
+    out["summary.json"] = (path / "summary.json").read_bytes()
+    return out
+
+
+def timed_sweep(job, out: Path, chips: int, context: dict, repeat: int = 1, **kwargs) -> float:
+    """Best of `repeat` fresh sweeps (overwrite: every chip computed each time)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        report = run_sweep(job, out, chips=chips, context=context, progress=False, overwrite=True, **kwargs)
+        best = min(best, time.perf_counter() - start)
+        if report.failed or len(report.computed) != chips:
+            raise SystemExit(f"benchmark sweep failed: {report.failed}")
+    return best
+
+
+def on_cluster(workers: int, job, out: Path, chips: int, context: dict) -> float:
+    """Seconds for the sweep on a warm LocalCluster (workers already started and the job's imports done)."""
+    from distributed import LocalCluster
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=40) as cluster:
+        run_sweep(job, out.with_name(out.name + "-warmup"), chips=2 * workers, context=context,
+                  first_seed=10_000, dask_address=cluster.scheduler_address, progress=False)
+        return timed_sweep(job, out, chips, context, dask_address=cluster.scheduler_address)
+
+
+def bench_scaling(root: Path, chips: int) -> dict:
+    one = on_cluster(1, perturbed_circuit_neuron, root / "dask1", chips, SPICE_CONTEXT)
+    two = on_cluster(2, perturbed_circuit_neuron, root / "dask2", chips, SPICE_CONTEXT)
+    pool1 = timed_sweep(perturbed_circuit_neuron, root / "pool1", chips, SPICE_CONTEXT, workers=1)
+    pool2 = timed_sweep(perturbed_circuit_neuron, root / "pool2", chips, SPICE_CONTEXT, workers=2)
+    reference = folder_contents(root / "pool2")
+    identical = all(folder_contents(root / name) == reference for name in ("dask1", "dask2", "pool1"))
+    return {"chips": chips, "dask1": one, "dask2": two, "pool1": pool1, "pool2": pool2, "identical": identical}
+
+
+def bench_overhead(root: Path, small: int, large: int) -> list[dict]:
+    rows = []
+    for name, job, context in (("no-op job", tiny_job, {}),
+                               ("model neuron, tonic 100 tau0", perturbed_model_neuron, MODEL_CONTEXT)):
+        loop = timed(lambda job=job, context=context: [job(seed, context) for seed in range(large)])
+        t_small = timed_sweep(job, root / f"{name[:5]}-small", small, context, repeat=3, workers=1)
+        t_large = timed_sweep(job, root / f"{name[:5]}-large", large, context, repeat=3, workers=1)
+        marginal = (t_large - t_small) / (large - small)
+        rows.append({"job": name, "chips": large, "loop": loop, "engine": t_large,
+                     "job_ms": 1e3 * loop / large, "marginal_ms": 1e3 * marginal,
+                     "overhead_ms": 1e3 * (marginal - loop / large), "fixed_s": t_small - small * marginal})
+    return rows
+
+
+def report(scaling: dict, overhead: list[dict], load: tuple, quick: bool) -> list[str]:
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    s = scaling
+    lines = ["<!-- montecarlo-bench:start -->", "## Monte Carlo engine (bench/montecarlo_engine.py)", "",
+             f"{now}; {cpu}, {os.cpu_count()} cores shared with other users (load average before the run "
+             f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}), Python {platform.python_version()}, "
+             f"dask {dask.__version__}{', --quick' if quick else ''}.", "",
+             f"Scaling: {s['chips']} chips, each a behavioural bursting neuron in ngspice "
+             f"({SPICE_CONTEXT['t_end']:g} tau0, alpha/delta perturbed per seed), warm clusters "
+             "(worker start-up excluded for dask, included for the pool).", "",
+             "| backend | workers | wall s | chips/s | speed-up vs 1 worker |", "|---|---:|---:|---:|---:|",
+             f"| dask LocalCluster | 1 | {s['dask1']:.2f} | {s['chips'] / s['dask1']:.2f} | 1.00x |",
+             f"| dask LocalCluster | 2 | {s['dask2']:.2f} | {s['chips'] / s['dask2']:.2f} | "
+             f"{s['dask1'] / s['dask2']:.2f}x (target >= 1.8x) |",
+             f"| process pool | 1 | {s['pool1']:.2f} | {s['chips'] / s['pool1']:.2f} | 1.00x |",
+             f"| process pool | 2 | {s['pool2']:.2f} | {s['chips'] / s['pool2']:.2f} | "
+             f"{s['pool1'] / s['pool2']:.2f}x |", "",
+             f"Chip folders and summary.json byte-identical across all four runs: {'yes' if s['identical'] else 'NO'}.",
+             "", "Overhead: engine (process pool, 1 worker, chip folders written atomically) against a plain loop "
+             "calling the job in-process; marginal cost from two sweep sizes, best of 3.", "",
+             "| job | chips | plain loop s | engine s | job ms/chip | engine ms/chip (marginal) | overhead ms/chip |"
+             " fixed start-up + summary s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in overhead:
+        lines.append(f"| {r['job']} | {r['chips']} | {r['loop']:.2f} | {r['engine']:.2f} | {r['job_ms']:.2f} | "
+                     f"{r['marginal_ms']:.2f} | {r['overhead_ms']:.2f} | {r['fixed_s']:.2f} |")
+    return lines + ["<!-- montecarlo-bench:end -->", ""]
+
+
+def write_section(lines: list[str]) -> None:
+    path = Path("BENCHMARKS.md")
+    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    block = "\n".join(lines)
+    if "<!-- montecarlo-bench:start -->" in old:
+        new = re.sub(r"<!-- montecarlo-bench:start -->.*?<!-- montecarlo-bench:end -->\n?", block, old, flags=re.S)
+    else:
+        new = old.rstrip() + "\n\n" + block
+    write_text(path, new)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer chips")
+    ap.add_argument("--no-write", action="store_true", help="print only, leave BENCHMARKS.md alone")
+    args = ap.parse_args()
+    import torch
+    torch.set_num_threads(1)
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        scaling = bench_scaling(root, 8 if args.quick else 24)
+        overhead = bench_overhead(root, 20, 60 if args.quick else 400)
+    lines = report(scaling, overhead, load, args.quick)
+    print("\n".join(lines[1:-2]))
+    if not args.no_write:
+        write_section(lines)
+
+
+if __name__ == "__main__":
+    main()
