@@ -19,8 +19,10 @@ import numpy as np
 
 from mtcsn_hw.atomic import write_text
 from mtcsn_hw.circuit import ngspice
-from mtcsn_hw.circuit.export import network_spec, units_for
+from mtcsn_hw.circuit.bench import Bench, Op
+from mtcsn_hw.circuit.build import network_spec, units_for
 from mtcsn_hw.circuit.netlist import write_netlist
+from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.circuit.technology import sky130_models_dir, technology
 from mtcsn_hw.model.presets import preset
 from timing import timed  # bench/timing.py (this script's folder is on sys.path)
@@ -41,11 +43,12 @@ def bench_overhead(rows: list, quick: bool) -> None:
         units = units_for(level)
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "bench.cir"
-            text = write_netlist(bursting_network(n, t_end), units, out_path=path)
-            path.write_text(text)
+            spec = bursting_network(n, t_end)
+            path.write_text(write_netlist(spec, units, out_path=path))
+            bench = network_bench(spec, units)
             plain = timed(lambda: subprocess.run(["ngspice", "-b", str(path)], cwd=d, capture_output=True, check=True),
                           repeat=2 if level == "transistor" else 3)
-            shared = timed(lambda: ngspice.run(text), repeat=2 if level == "transistor" else 3)
+            shared = timed(lambda: ngspice.run(bench), repeat=2 if level == "transistor" else 3)
         rows.append(("overhead", f"{level}, {n} neuron(s), {t_end:g} tau0", plain, shared, shared / plain))
         print(f"PySpice path vs ngspice -b ({level}, {n} neurons): {shared:.3f} s vs {plain:.3f} s -> {shared / plain:.3f}x")
 
@@ -55,9 +58,9 @@ def bench_throughput(rows: list, quick: bool) -> None:
     for level, t_end in (("behavioral", 10000.0), ("transistor", 1000.0)):
         units = units_for(level)
         for n in sizes:
-            text = write_netlist(bursting_network(n, t_end), units)
-            wall = timed(lambda: ngspice.run(text), repeat=1 if n >= 100 else 3)  # best of 3: a shared machine
-            sim_s = t_end * units.tau0
+            bench = network_bench(bursting_network(n, t_end), units)
+            wall = timed(lambda: ngspice.run(bench), repeat=1 if n >= 100 else 3)  # best of 3: a shared machine
+            sim_s = units.seconds(t_end)
             rate = n * sim_s / wall
             rows.append(("throughput", f"{level}, {n} neuron(s), {t_end:g} tau0 = {sim_s * 1e3:.3g} ms", wall, rate, None))
             print(f"{level:10s} {n:4d} neurons: {wall:8.2f} s wall, {rate:.4g} neuron-s per wall-s")
@@ -65,13 +68,14 @@ def bench_throughput(rows: list, quick: bool) -> None:
 
 def bench_load(rows: list, quick: bool) -> None:
     tech = technology("sky130")
-    probe = "XM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n\n.op\n.end\n"
-    subset = timed(lambda: ngspice.run(f"* subset\n{tech.pdk_header()}\n{probe}"), repeat=3)
+    probe = "XM d d 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2\nI1 0 d 1n"
+    subset = timed(lambda: ngspice.run(Bench(technology=tech, includes=tech.pdk_includes(), raw=probe,
+                                             analyses=(Op(),))), repeat=3)
     full_lib = sky130_models_dir() / "sky130.lib.spice"
     if quick:
         full = float("nan")
     else:
-        full = timed(lambda: ngspice.run(f'* full\n.lib "{full_lib}" tt\n{probe}'), repeat=1)
+        full = timed(lambda: ngspice.run(Bench(raw=f'.lib "{full_lib}" tt\n{probe}', analyses=(Op(),))), repeat=1)
     rows.append(("load", "sky130 tt: nfet/pfet subset vs full sky130.lib.spice", subset, full, full / subset))
     print(f"sky130 load: subset {subset:.3f} s, full library {full:.1f} s -> {full / subset:.0f}x")
 

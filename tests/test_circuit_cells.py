@@ -91,8 +91,8 @@ def test_library_files_written(tmp_path):
 
 @pytest.mark.parametrize("level,tol", [("behavioral", 1e-3), ("transistor", 0.02)])
 def test_per_element_iv_follows_alpha_tanh(level, tol):
-    from mtcsn_hw.circuit.compare import iv_rmse
     from mtcsn_hw.circuit.build import units_for
+    from mtcsn_hw.circuit.compare import iv_rmse
     from mtcsn_hw.circuit.iv import element_iv_curves
     from mtcsn_hw.model.presets import preset
     res = element_iv_curves(preset("bursting"), units_for(level))

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from mtcsn_hw.circuit import cells
-from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.build import network_spec, neuron_spec, units_for
+from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.export import export
 from mtcsn_hw.circuit.mapping import spice_id
 from mtcsn_hw.circuit.netlist import NetworkSpec, Stimulus, write_netlist
@@ -117,7 +117,7 @@ def test_committed_cell_library_is_the_generated_one(tmp_path):
     cells.write_library(tmp_path)
     for path in tmp_path.glob("*.sub"):
         committed = REPO / "netlists" / "lib" / path.name
-        assert committed.exists(), f"run: python -c 'from mtcsn_hw.circuit.cells import write_library; write_library(\"netlists/lib\")'"
+        assert committed.exists(), "run: python -m mtcsn_hw.circuit.shipped"
         assert committed.read_text() == path.read_text()
 
 
@@ -205,3 +205,26 @@ def test_shipped_preset_netlist_runs_in_plain_ngspice(tmp_path):
     assert proc.returncode == 0, proc.stderr[-500:]
     data = np.loadtxt(tmp_path / "tonic_transistor.out", skiprows=1)
     assert upward_crossings(data[:, 0], data[:, 1], 0.9).size >= 10     # vm_0 spikes
+
+
+def test_simulate_refuses_a_run_that_would_not_finish(tmp_path, capsys):
+    from mtcsn_hw.circuit.runtime import NEURON_SECONDS_PER_WALL_SECOND, estimate_wall_seconds
+    assert main(["simulate", "--preset", "tonic", "--level", "transistor", "--t-end", "1e12", "--json"]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would take about" in err and "years" in err
+    units = units_for("transistor")
+    expected = units.seconds(1e12) / NEURON_SECONDS_PER_WALL_SECOND["transistor"]
+    assert estimate_wall_seconds("transistor", 1, units.seconds(1e12)) == pytest.approx(expected)
+    # a netlist file carries its level, neuron count and stop time: refused from its header alone
+    out = tmp_path / "long.cir"
+    assert main(["netlist", "--preset", "tonic", "--t-end", "1e12", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["simulate", str(out)]) != 0
+    assert "would take about" in capsys.readouterr().err
+
+
+def test_netlist_file_without_units_line_is_refused(tmp_path, capsys):
+    path = tmp_path / "foreign.cir"
+    path.write_text("* not ours\nR1 a 0 1\n.op\n.end\n")
+    assert main(["simulate", str(path)]) != 0
+    assert "not written by mtcsn-hw" in capsys.readouterr().err

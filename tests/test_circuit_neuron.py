@@ -4,8 +4,8 @@ import pytest
 from circuit_helpers import GAMMA_WINDOW, circuit_spikes, model_spikes
 
 from mtcsn_hw.circuit.compare import classify, coincidence_factor, iv_rmse
-from mtcsn_hw.circuit.mapping import Units
 from mtcsn_hw.circuit.iv import iv_curves_circuit, iv_curves_model
+from mtcsn_hw.circuit.mapping import Units
 from mtcsn_hw.circuit.technology import for_level
 from mtcsn_hw.model.presets import PROTOCOLS, preset
 

@@ -49,9 +49,10 @@ def checkpoint_spec(ck: CheckpointData, n_test: int | None = None) -> NetworkSpe
     u = ck.normaliser(series.x[series.n_train:series.n_train + n])
     a = ck.out_decay
     tau = -ck.sample_dt / math.log(a) if 0.0 < a < 1.0 else 0.0
+    readout = ck.params["readout"]
     return network_spec(neurons, np.asarray(ck.params["input_weights"], float).reshape(len(neurons), -1),
                         ck.params["input_bias"], u.reshape(-1, 1), ck.sample_dt,
-                        np.asarray(ck.params["readout"]["weight"], float).reshape(1, -1), [ck.params["readout"]["bias"]],
+                        np.asarray(readout["weight"], float).reshape(1, -1), [readout["bias"]],
                         float(layer["v_th"]), float(layer["v_sat"]), title=f"checkpoint {ck.path.name}",
                         readout_tau=tau, residual=ck.residual)
 

@@ -99,7 +99,8 @@ class Units:
     def describe(self) -> list[str]:
         t = self.tech
         return [
-            f"technology {t.name}, corner {t.corner}, {t.temp_c:g} C: U_T = kT/q = {t.u_t * 1e3:.4f} mV, kappa = {t.kappa:g}",
+            f"technology {t.name}, corner {t.corner}, {t.temp_c:g} C: U_T = kT/q = {t.u_t * 1e3:.4f} mV, "
+            f"kappa = {t.kappa:g}",
             f"V0 = 2 U_T / kappa = {self.v0 * 1e3:.4f} mV   (model voltage unit; V_phys = V_rest + V * V0)",
             f"I0 = {self.i0:.4g} A (model current unit), C_m = {self.c_m:.4g} F, V_rest = {self.v_rest:g} V",
             f"tau0 = C_m V0 / I0 = {self.tau0:.6g} s   (model time unit; t_phys = t * tau0)",

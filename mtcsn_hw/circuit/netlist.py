@@ -15,7 +15,7 @@ _SAFE_PATH = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 def output_path_for(netlist_path: str | Path | None) -> str:
-    """Where the .control block writes its results: <netlist stem>.out in ngspice's working folder
+    """Where the control block writes its results: <netlist stem>.out in ngspice's working folder
     (a bare, safe file name, so a netlist can be moved; run `ngspice -b` from the netlist's folder)."""
     if netlist_path is None:
         return "mtcsn_out.txt"

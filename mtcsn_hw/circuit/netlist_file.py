@@ -22,8 +22,9 @@ _NEEDED = ("level", "v0", "i0", "c_m", "v_rest", "neurons", "t_stop", "max_step"
 
 
 def units_line(units: Units, neurons: int, tran: Tran, level: str) -> str:
-    return (f"mtcsn-units: level={level} v0={units.v0:.12g} i0={units.i0:.12g} c_m={units.c_m:.12g} v_rest={units.v_rest:.12g} "
-            f"tau0={units.tau0:.12g} neurons={neurons} t_stop={tran.stop:.12g} max_step={tran.max_step:.12g}")
+    return (f"mtcsn-units: level={level} v0={units.v0:.12g} i0={units.i0:.12g} c_m={units.c_m:.12g} "
+            f"v_rest={units.v_rest:.12g} tau0={units.tau0:.12g} neurons={neurons} t_stop={tran.stop:.12g} "
+            f"max_step={tran.max_step:.12g}")
 
 
 def read_units_line(text: str) -> dict:

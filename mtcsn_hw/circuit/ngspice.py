@@ -39,7 +39,8 @@ def find_library() -> str:
     if found:
         candidates.append(found if os.path.isabs(found) else None)
     for pattern in ("/usr/lib/*/libngspice.so*", "/usr/lib/libngspice.so*", "/usr/local/lib/libngspice.so*",
-                    "/usr/lib64/libngspice.so*", "/opt/homebrew/lib/libngspice*.dylib", "/usr/local/lib/libngspice*.dylib"):
+                    "/usr/lib64/libngspice.so*", "/opt/homebrew/lib/libngspice*.dylib",
+                    "/usr/local/lib/libngspice*.dylib"):
         candidates.extend(sorted(glob.glob(pattern)))
     for path in candidates:
         if path and os.path.exists(path):

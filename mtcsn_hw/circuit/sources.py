@@ -50,7 +50,8 @@ def _iv_summary(params: NeuronParams, units) -> dict:
                             "model": model[k].tolist(), "rmse_full_scale": iv_rmse(circ["v"], model[k], circ[k])}
     el = element_iv_curves(params, units)
     out["elements"] = {name: {"v_model": el["v"].tolist(), "i_model_units": d["circuit"].tolist(),
-                              "model": d["model"].tolist(), "rmse_full_scale": iv_rmse(el["v"], d["model"], d["circuit"])}
+                              "model": d["model"].tolist(),
+                              "rmse_full_scale": iv_rmse(el["v"], d["model"], d["circuit"])}
                        for name, d in el["elements"].items()}
     return out
 

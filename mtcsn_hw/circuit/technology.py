@@ -60,14 +60,11 @@ class Technology:
 
     def options(self) -> tuple:
         """Simulator options the technology needs, as data (rendered by mtcsn_hw.circuit.render)."""
-        opts = (("tnom", 27),)
-        return opts + ((("scale", "1.0u"),) if self.name == "sky130" else ())
+        return (("tnom", 27),) + self.family.options()
 
     def model_lines(self) -> list[str]:
         """Device parameter and model lines, copied in: a netlist names no path of this machine."""
-        if self.name != "sky130":
-            return []
-        return [".param mc_mm_switch=0 mc_pr_switch=0", inline_parameters(self.model_files), flat_models(self.corner)]
+        return self.family.model_lines(self)
 
     def pdk_includes(self) -> tuple:
         """The PDK files themselves as Include records, for its wrapped devices (sky130_fd_pr__nfet_01v8 ...):
@@ -126,7 +123,8 @@ def sky130_model_files(corner: str) -> tuple:
     files = [(models / "parameters" / "lod.spice").resolve()] + wanted
     missing = [str(f) for f in files if not f.exists()]
     if missing or len(wanted) < 5:
-        raise ToolMissingError(f"sky130 model files missing for corner {corner} ({missing or 'nfet/pfet lines'}); {PDK_HINT}")
+        raise ToolMissingError(f"sky130 model files missing for corner {corner} ({missing or 'nfet/pfet lines'}); "
+                               f"{PDK_HINT}")
     for f in files:
         if any(c in str(f) for c in '"\n\r'):
             raise ToolMissingError(f"unusable characters in the sky130 path {f}")
@@ -162,6 +160,29 @@ def _pm3_file(corner: str, device: str) -> Path:
 _FLAT_CACHE: dict = {}
 
 
+def _pick_bin(bins: list, w: float, length: float, device: str, corner: str) -> str:
+    """The PDK bin whose W/L limits hold the size (um)."""
+    for card in bins:
+        lim = {k: float(re.search(rf"\b{k}\s*=\s*([0-9.eE+-]+)", card).group(1))
+               for k in ("lmin", "lmax", "wmin", "wmax")}
+        if lim["lmin"] <= length * 1e-6 < lim["lmax"] and lim["wmin"] <= w * 1e-6 < lim["wmax"]:
+            return card
+    raise ToolMissingError(f"no sky130 {device} bin for W={w} L={length} um at corner {corner}")
+
+
+_INSTANCE_PARAM = re.compile(r"(?<![A-Za-z0-9_.])(l|w|mult|nf)(?![A-Za-z0-9_])")
+
+
+def _bin_body(card: str, w: float, length: float) -> str:
+    """A bin's parameter lines with the instance parameters its expressions read substituted."""
+    body = re.split(r"(?m)^\.ends\b", card.split("\n", 1)[1])[0]
+    subst = {"l": f"{length:g}", "w": f"{w:g}", "mult": "1", "nf": "1"}
+
+    def in_braces(m):
+        return "{" + _INSTANCE_PARAM.sub(lambda n: subst[n.group(1)], m.group(1)) + "}"
+    return re.sub(r"\{([^}]*)\}", in_braces, body)
+
+
 def flat_models(corner: str) -> str:
     """Global .model cards for the few (device, W, L) the cells use, one bin each.
 
@@ -177,24 +198,10 @@ def flat_models(corner: str) -> str:
         return _FLAT_CACHE[key]
     cards = ["* sky130 bins hoisted to global models (mtcsn_hw/circuit/technology.py: flat_models)"]
     for device, kind in (("nfet_01v8", "nmos"), ("pfet_01v8", "pmos")):
-        text = _pm3_file(corner, device).read_text()
-        bins = re.split(r"(?m)^\.model\s+", text)[1:]
-        for w, l in DEVICE_SIZES:
-            chosen = None
-            for card in bins:
-                lim = {k: float(re.search(rf"\b{k}\s*=\s*([0-9.eE+-]+)", card).group(1))
-                       for k in ("lmin", "lmax", "wmin", "wmax")}
-                if lim["lmin"] <= l * 1e-6 < lim["lmax"] and lim["wmin"] <= w * 1e-6 < lim["wmax"]:
-                    chosen = card
-                    break
-            if chosen is None:
-                raise ToolMissingError(f"no sky130 {device} bin for W={w} L={l} um at corner {corner}")
-            body = chosen.split("\n", 1)[1]
-            body = re.split(r"(?m)^\.ends\b", body)[0]
-            subst = {"l": f"{l:g}", "w": f"{w:g}", "mult": "1", "nf": "1"}
-            body = re.sub(r"\{([^}]*)\}", lambda m: "{" + re.sub(
-                r"(?<![A-Za-z0-9_.])(l|w|mult|nf)(?![A-Za-z0-9_])", lambda n: subst[n.group(1)], m.group(1)) + "}", body)
-            cards.append(f".model {model_name(device, w, l)} {kind}\n{body.rstrip()}")
+        bins = re.split(r"(?m)^\.model\s+", _pm3_file(corner, device).read_text())[1:]
+        for w, length in DEVICE_SIZES:
+            body = _bin_body(_pick_bin(bins, w, length, device, corner), w, length)
+            cards.append(f".model {model_name(device, w, length)} {kind}\n{body.rstrip()}")
     out = "\n".join(cards)
     _FLAT_CACHE[key] = out
     return out
@@ -207,8 +214,7 @@ def technology(name: str = "behavioral", corner: str = "tt", temp_c: float = 27.
         raise ParameterError(f"unknown corner {corner!r}; choose one of {', '.join(CORNERS)}")
     temp_c = _check_temp(temp_c)
     kappa = family(name).kappa(corner)
-    files = sky130_model_files(corner) if name == "sky130" else ()
-    return Technology(name, corner, temp_c, kappa, model_files=files)
+    return Technology(name, corner, temp_c, kappa, model_files=family(name).model_files(corner))
 
 
 def for_level(level: str, corner: str = "tt", temp_c: float = 27.0) -> Technology:

@@ -15,7 +15,8 @@ def add_circuit_arguments(p, source_help: str = "neuron parameter file, or a tra
     p.add_argument("--temp", type=float, default=27.0, help="temperature in deg C (default 27)")
     p.add_argument("--i0", type=float, default=1e-9, help="unit current I0 in A (default 1e-9)")
     p.add_argument("--cm", type=float, default=1e-12, help="unit membrane capacitance C_m in F (default 1e-12)")
-    p.add_argument("--t-end", type=float, help="simulated time in model units (default: the preset's protocol, or 1000)")
+    p.add_argument("--t-end", type=float,
+                   help="simulated time in model units (default: the preset's protocol, or 1000)")
 
 
 def circuit_request(args) -> dict:

@@ -10,7 +10,7 @@ from mtcsn_hw.cli.circuit_args import add_circuit_arguments, circuit_request
 def register(sub) -> None:
     p = sub.add_parser("netlist", help="write a SPICE netlist of a neuron or network",
                        description="Map model parameters to OTA circuits and write a self-contained netlist "
-                                   "(includes, sources, .tran, and a .control block writing FILE.out).")
+                                   "(device models, sources, a transient, and a control block writing FILE.out).")
     add_circuit_arguments(p)
     p.add_argument("--out", required=True, metavar="FILE.cir", help="netlist to write")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -22,6 +22,6 @@ def run(args):
     out = netlist_command(args.out, **circuit_request(args))
     if not args.json:
         sys.stdout.write(f"wrote {args.out} ({out['level']}, {out['neurons']} neuron(s), "
-                         f"{out['t_end_s'] * 1e3:.3g} ms); run it from its folder with: ngspice -b {Path(args.out).name}"
-                         f" (writes {out['results_file']})\n")
+                         f"{out['t_end_s'] * 1e3:.3g} ms); run it from its folder with: "
+                         f"ngspice -b {Path(args.out).name} (writes {out['results_file']})\n")
     return out

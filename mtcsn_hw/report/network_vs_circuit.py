@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from mtcsn_hw.checkpoint.reader import read_checkpoint
 from mtcsn_hw.circuit import ngspice
-from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.export import checkpoint_dir_spec, readout_times
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.model.spike_metrics import coincidence_factor
@@ -32,7 +33,7 @@ def compare_network(path, level: str = "behavioral", corner: str = "tt", washout
     units = units_for(level, corner)
     layer = ck.model.hidden.layer
     dt = float(layer.dt) * int(layer.substeps)
-    horizon = int(ck.config.horizon)
+    horizon = read_checkpoint(path).horizon   # 1 for the autoregressive protocol
 
     u = ck.normaliser(x[n0:n0 + n_test])
     with torch.no_grad():

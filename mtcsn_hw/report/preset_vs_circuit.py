@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mtcsn_hw.circuit.compare import classify, coincidence_factor, iv_rmse
 from mtcsn_hw.circuit.build import neuron_spec, units_for
+from mtcsn_hw.circuit.compare import classify, coincidence_factor, iv_rmse
 from mtcsn_hw.circuit.iv import iv_curves_circuit, iv_curves_model
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.circuit.simulate import run_transient

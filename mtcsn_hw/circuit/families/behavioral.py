@@ -19,6 +19,18 @@ class BehaviouralFamily:
         return KAPPA["tt"]
 
     @staticmethod
+    def model_files(corner: str) -> tuple:
+        return ()
+
+    @staticmethod
+    def options() -> tuple:
+        return ()
+
+    @staticmethod
+    def model_lines(tech) -> list[str]:
+        return []
+
+    @staticmethod
     def supplies(tech) -> tuple:
         return ()
 

