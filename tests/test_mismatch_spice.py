@@ -1,0 +1,100 @@
+"""The mismatch numbers against ngspice: the PDK's own Monte Carlo (mc_mm_switch = 1) and our injected
+draws, on real sky130 devices (larger runs: bench/mismatch_crosscheck.py, docs/mismatch.md)."""
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mtcsn_hw.circuit import ngspice
+from mtcsn_hw.circuit.mismatch import draw_table, load_spec
+from mtcsn_hw.circuit.mismatch_behavioural import (
+    fi_devices,
+    fi_equivalent,
+    ota_devices,
+    ota_equivalent,
+)
+from mtcsn_hw.circuit.mismatch_check import (
+    SENSITIVITY,
+    bank_readout,
+    native_header,
+    ota_bank,
+    pelgrom_sigmas,
+    sensitivities,
+    sensitivity_netlist,
+)
+from mtcsn_hw.circuit.technology import flat_models, technology
+
+pytestmark = pytest.mark.spice
+SPEC = load_spec("sky130")
+
+
+def _run(header: str, body: str):
+    """The one ngspice call of these tests."""
+    return ngspice.run(f"* mismatch test\n{header}\n{body}")
+
+
+def _chi2_bounds(n: int, q: float = 0.999):
+    return tuple(np.sqrt(stats.chi2.ppf(p, n - 1) / (n - 1)) for p in ((1 - q) / 2, (1 + q) / 2))
+
+
+def test_weak_inversion_sensitivities_are_the_recorded_ones():
+    res = _run(technology("sky130").header(), sensitivity_netlist(flat_models("tt")))
+    measured = sensitivities(lambda node: res.v(node, "op")[0])
+    for dev, pars in SENSITIVITY.items():
+        for par, value in pars.items():
+            assert measured[dev][par] == pytest.approx(value, rel=0.02, abs=2e-3), (dev, par)
+
+
+def test_pdk_monte_carlo_device_spread_is_the_spec():
+    """Diode-connected PDK devices with mc_mm_switch = 1: sigma of V_GS at the cells' currents is
+    a_vt / sqrt(W L) (chi-square 99.9 % interval for the sample)."""
+    n = 120
+    lines = ["Vdd vdd 0 1.8"]
+    for k in range(n):
+        lines += [f"Xa{k} a{k} a{k} 0 0 sky130_fd_pr__nfet_01v8 w=2 l=2", f"Ia{k} 0 a{k} 0.5n",
+                  f"Xb{k} b{k} b{k} 0 0 sky130_fd_pr__nfet_01v8 w=2 l=8", f"Ib{k} 0 b{k} 1n",
+                  f"Xc{k} c{k} c{k} vdd vdd sky130_fd_pr__pfet_01v8 w=4 l=4", f"Ic{k} c{k} 0 0.5n"]
+    res = _run(native_header(seed=4), "\n".join(lines) + "\n.op\n.end\n")
+    lo, hi = _chi2_bounds(n)
+    for node, kind, w, l in (("a", "nfet_01v8", 2, 2), ("b", "nfet_01v8", 2, 8), ("c", "pfet_01v8", 4, 4)):  # noqa: E741
+        v = np.array([res.v(f"{node}{k}", "op")[0] for k in range(n)])
+        ratio = np.std(v, ddof=1) / SPEC.sigma_vt(kind, w, l)
+        assert lo < ratio < hi, (kind, w, l, ratio)
+
+
+def test_pdk_monte_carlo_ota_offset_matches_pelgrom():
+    """60 ota_sky130 copies of PDK subcircuits: input-offset sigma within 20 % of the spec's Pelgrom
+    prediction; gain sigma (ideal reference currents here) within 20 % too."""
+    n = 60
+    res = _run(native_header(seed=2), ota_bank(n, native=True))
+    got = bank_readout(res.v("inp", "dc"), np.array([res.i(f"Vo{k}", "dc") for k in range(n)]), 1e-9)
+    pred = pelgrom_sigmas(SPEC)
+    no_bias = pelgrom_sigmas(dataclasses.replace(SPEC, bias_sigma=0.0))
+    assert np.std(got["voff"], ddof=1) == pytest.approx(pred["ota_voff"], rel=0.2)
+    assert np.std(got["gain"], ddof=1) / np.median(got["gain"]) == pytest.approx(no_bias["ota_gain"], rel=0.2)
+
+
+@pytest.mark.parametrize("cell", ["ota", "fi"])
+def test_behavioural_equivalents_follow_the_transistors_chip_by_chip(cell):
+    """Each cell carrying a chip's draws (delvto / mulu0 on its M lines, its reference scaled): its
+    measured offset and gain are the behavioural equivalents of the same draws."""
+    n = 16
+    devices, equivalent = (ota_devices, ota_equivalent) if cell == "ota" else (fi_devices, fi_equivalent)
+    table = draw_table(SPEC.scaled(1.5), 21, [d for k in range(n) for d in devices(f"Xo{k}")])
+    ib, r = (1e-9, 0.0) if cell == "ota" else (400e-12, 4 * 0.025865 * 3 / (4 * 100e-12))
+    header = technology("sky130").header()
+
+    def measure(m, tab):
+        res = _run(header, ota_bank(m, cell, ib, tab, r=r))
+        return bank_readout(res.v("inp", "dc"), np.array([res.i(f"Vo{k}", "dc") for k in range(m)]), ib)
+
+    got, nominal = measure(n, table), measure(1, None)
+    pred = [equivalent(table, f"Xo{k}") for k in range(n)]
+    voff = got["voff"] - nominal["voff"][0]
+    key = "gain" if cell == "ota" else "gm"
+    gain = got[key] / nominal[key][0]
+    voff_pred, gain_pred = np.array([p["voff"] for p in pred]), np.array([p["gain"] for p in pred])
+    assert np.sqrt(np.mean((voff - voff_pred) ** 2)) < 0.05 * np.std(voff_pred)
+    assert np.sqrt(np.mean((gain - gain_pred) ** 2)) < 0.1 * np.std(gain_pred)
+    assert np.std(voff_pred) > 0.005 and np.std(gain_pred) > 0.05     # the spreads are real, not zero
