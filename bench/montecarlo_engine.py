@@ -67,6 +67,19 @@ def on_cluster(workers: int, job, out: Path, chips: int, context: dict) -> float
         return timed_sweep(job, out, chips, context, dask_address=cluster.scheduler_address)
 
 
+def dask_marginal_ms(job, root: Path, context: dict, small: int, large: int) -> float:
+    """Engine cost per chip on a warm 1-worker LocalCluster, from two sweep sizes."""
+    from distributed import LocalCluster
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=40) as cluster:
+        kwargs = {"dask_address": cluster.scheduler_address, "repeat": 3}
+        timed_sweep(job, root / "dask-warmup", 2, context, dask_address=cluster.scheduler_address)
+        t_small = timed_sweep(job, root / "dask-small", small, context, **kwargs)
+        t_large = timed_sweep(job, root / "dask-large", large, context, **kwargs)
+    return 1e3 * (t_large - t_small) / (large - small)
+
+
 def bench_scaling(root: Path, chips: int) -> dict:
     one = on_cluster(1, perturbed_circuit_neuron, root / "dask1", chips, SPICE_CONTEXT)
     two = on_cluster(2, perturbed_circuit_neuron, root / "dask2", chips, SPICE_CONTEXT)
@@ -88,6 +101,7 @@ def bench_overhead(root: Path, small: int, large: int) -> list[dict]:
         rows.append({"job": name, "chips": large, "loop": loop, "engine": t_large,
                      "job_ms": 1e3 * loop / large, "marginal_ms": 1e3 * marginal,
                      "overhead_ms": 1e3 * (marginal - loop / large), "fixed_s": t_small - small * marginal})
+    rows[0]["dask_marginal_ms"] = dask_marginal_ms(tiny_job, root, {}, small, large)
     return rows
 
 
@@ -121,6 +135,9 @@ def report(scaling: dict, overhead: list[dict], load: tuple, quick: bool) -> lis
     for r in overhead:
         lines.append(f"| {r['job']} | {r['chips']} | {r['loop']:.2f} | {r['engine']:.2f} | {r['job_ms']:.2f} | "
                      f"{r['marginal_ms']:.2f} | {r['overhead_ms']:.2f} | {r['fixed_s']:.2f} |")
+    lines += ["", f"On a warm dask LocalCluster (1 worker) the engine's marginal cost per no-op chip is "
+              f"{overhead[0]['dask_marginal_ms']:.2f} ms (one task per chip, at most one chip in flight per worker "
+              "thread)."]
     return lines + ["<!-- montecarlo-bench:end -->", ""]
 
 

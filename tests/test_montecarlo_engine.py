@@ -25,9 +25,11 @@ def counted_job(seed: int, context: dict) -> ChipResult:
         log.write("attempt\n")
     if seed in context.get("exit_seeds", ()):
         os._exit(3)
+    if seed in context.get("kill_seeds", ()):  # as the out-of-memory killer would
+        os.kill(os.getpid(), signal.SIGKILL)
     if seed in context.get("raise_seeds", ()) and Path(context["raise_while"]).exists():
         raise SimulationError("ngspice does not converge (injected)\nsecond line")
-    time.sleep(context.get("sleep", 0.0))
+    time.sleep(context.get("hang_s", 0.0) if seed in context.get("hang_seeds", ()) else context.get("sleep", 0.0))
     return perturbed_model_neuron(seed, context)
 
 
@@ -116,15 +118,17 @@ def test_killed_sweep_resumes_with_no_gaps_and_no_duplicates(tmp_path):
         assert chip["summary"] == direct_summary(seed, ctx)
 
 
-def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path):
+def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path, capsys):
     counter = tmp_path / "counter"
     counter.mkdir()
     flag = tmp_path / "diverge"
     flag.write_text("")
     ctx = {**CONTEXT, "counter_dir": str(counter), "raise_seeds": [1], "raise_while": str(flag)}
     out = tmp_path / "run"
-    report = run_sweep(counted_job, out, chips=4, context=ctx, workers=2)
+    report = run_sweep(counted_job, out, chips=4, context=ctx, workers=2, progress=True)
     assert sorted(report.computed) == [0, 2, 3] and list(report.failed) == [1]
+    bar = capsys.readouterr().err
+    assert "4/4" in bar and "done 3, failed 1" in bar
     record = json.loads((out / "failed" / "chip-1.json").read_text())
     assert record == {"seed": 1, "reason": "SimulationError: ngspice does not converge (injected)"}
     summary = json.loads((out / "summary.json").read_text())
@@ -137,19 +141,33 @@ def test_raising_chip_is_recorded_and_retried_on_rerun(tmp_path):
     assert json.loads((out / "summary.json").read_text())["failed"] == 0
 
 
-def test_chip_that_kills_its_worker_is_retried_once_then_recorded(tmp_path):
+@pytest.mark.parametrize("how, reason", [("exit_seeds", "worker died: exit code 3"),
+                                         ("kill_seeds", "worker died: killed by SIGKILL")])
+def test_chip_that_kills_its_worker_is_retried_once_then_recorded(tmp_path, how, reason):
     counter = tmp_path / "counter"
     counter.mkdir()
-    ctx = {**CONTEXT, "counter_dir": str(counter), "exit_seeds": [2]}
+    ctx = {**CONTEXT, "counter_dir": str(counter), how: [2]}
     out = tmp_path / "run"
     report = run_sweep(counted_job, out, chips=6, context=ctx, workers=2)
     assert sorted(report.computed) == [0, 1, 3, 4, 5] and list(report.failed) == [2]
-    assert report.failed[2] == "worker died: exit code 3"
-    assert json.loads((out / "failed" / "chip-2.json").read_text())["reason"] == "worker died: exit code 3"
+    assert report.failed[2] == reason
+    assert json.loads((out / "failed" / "chip-2.json").read_text())["reason"] == reason
     assert attempts(counter) == {0: 1, 1: 1, 2: 2, 3: 1, 4: 1, 5: 1}, "only the guilty chip is retried"
     for seed in (0, 1, 3, 4, 5):
         chip = json.loads((out / "chips" / f"chip-{seed}" / "result.json").read_text())
         assert chip["summary"] == direct_summary(seed, ctx)
+
+
+def test_hung_chip_is_stopped_by_the_chip_timeout(tmp_path):
+    counter = tmp_path / "counter"
+    counter.mkdir()
+    ctx = {**CONTEXT, "counter_dir": str(counter), "hang_seeds": [1], "hang_s": 60.0}
+    start = time.monotonic()
+    report = run_sweep(counted_job, tmp_path / "run", chips=4, context=ctx, workers=2, chip_timeout=3.0)
+    assert time.monotonic() - start < 40
+    assert sorted(report.computed) == [0, 2, 3]
+    assert report.failed == {1: "timed out after 3 s (worker killed)"}
+    assert attempts(counter) == {0: 1, 1: 1, 2: 1, 3: 1}
 
 
 def test_a_folder_holding_another_run_is_refused_in_one_line(tmp_path):
@@ -162,6 +180,15 @@ def test_a_folder_holding_another_run_is_refused_in_one_line(tmp_path):
                        overwrite=True)
     assert report.computed == [0]
     assert json.loads((out / "run.json").read_text())["run_key"] == report.run_key
+
+
+def test_run_json_records_numpy_arguments(tmp_path):
+    import numpy as np
+    folder = RunFolder(tmp_path)
+    folder.open("k", {"context": {"weights": np.arange(3.0), "n": np.int64(2)}, "seeds": [0]})
+    folder.close()
+    assert json.loads((tmp_path / "run.json").read_text())["arguments"]["context"] == {"weights": [0.0, 1.0, 2.0],
+                                                                                       "n": 2}
 
 
 def test_a_second_sweep_into_a_busy_folder_is_refused(tmp_path):
@@ -192,6 +219,10 @@ def nested_job_factory():
     ({"chips": 2, "workers": 0}, "worker count"),
     ({"chips": 2, "job": nested_job_factory()}, "picklable"),
     ({"chips": 2, "context": {"f": lambda: 0}}, "picklable"),
+    ({"chips": 2, "context": {"f": object()}}, "not JSON-able"),
+    ({"chips": 2, "yields": {"in spec": "spikes > 3"}}, "yield 'in spec'"),
+    ({"chips": 2, "chip_timeout": 0}, "chip_timeout"),
+    ({"chips": 2, "chip_timeout": 5, "dask_address": "tcp://127.0.0.1:1"}, "local process pool"),
 ])
 def test_bad_input_is_one_clear_line(tmp_path, kwargs, message):
     kwargs = {"job": perturbed_model_neuron, **kwargs}

@@ -57,10 +57,32 @@ def _job_payload(job, context) -> bytes:
     return payload
 
 
+def _check_yields(yields) -> dict:
+    """Checked before any chip runs: a bad criterion must not surface only after hours of simulation."""
+    if yields is None:
+        return {}
+    if not isinstance(yields, dict):
+        raise ParameterError("yields must be a dict: name -> Band(field, low, high) or predicate(summary)")
+    for name, criterion in yields.items():
+        if not isinstance(name, str) or not callable(criterion):
+            raise ParameterError(f"yield {name!r}: expected a name and a Band or predicate(summary) -> bool")
+    return yields
+
+
+def _check_timeout(chip_timeout, dask_address) -> float | None:
+    if chip_timeout is None:
+        return None
+    if dask_address is not None:
+        raise ParameterError("chip_timeout needs the local process pool (a dask worker thread cannot be stopped)")
+    if isinstance(chip_timeout, bool) or not isinstance(chip_timeout, (int, float)) or not chip_timeout > 0:
+        raise ParameterError(f"chip_timeout must be a positive number of seconds, got {chip_timeout!r}")
+    return float(chip_timeout)
+
+
 def run_sweep(job, out_dir, chips: int | None = None, *, seeds=None, first_seed: int = 0,
               context: dict | None = None, workers: int | None = None, dask_address: str | None = None,
               overwrite: bool = False, yields: dict | None = None, progress: bool | None = None,
-              run_arguments: dict | None = None) -> SweepReport:
+              run_arguments: dict | None = None, chip_timeout: float | None = None) -> SweepReport:
     """Run job(seed, context) for every chip not already in out_dir; write summary.json last.
 
     chips / seeds: a chip count (seeds first_seed, first_seed + 1, ...) or an explicit list of seeds.
@@ -68,12 +90,16 @@ def run_sweep(job, out_dir, chips: int | None = None, *, seeds=None, first_seed:
     yields: name -> Band(field, low, high) or predicate(summary) -> bool, reported with Wilson intervals.
     run_arguments: what identifies the run (default: job name and context); hashed with the seeds into
     the run key. A folder holding another run key is refused unless overwrite=True.
+    chip_timeout: seconds after which a chip's worker is killed and the chip recorded failed (a hung
+    simulation); local pool only.
     """
     started = time.perf_counter()
     seed_list = chip_seeds(chips, seeds, first_seed)
     context = {} if context is None else context
     payload = _job_payload(job, context)
     n_workers = worker_count(workers)
+    yields = _check_yields(yields)
+    chip_timeout = _check_timeout(chip_timeout, dask_address)
     arguments = dict(run_arguments) if run_arguments is not None else {"job": job_name(job), "context": context}
     key = canonical_hash({**arguments, "seeds": seed_list})
     folder = RunFolder(out_dir)
@@ -85,7 +111,7 @@ def run_sweep(job, out_dir, chips: int | None = None, *, seeds=None, first_seed:
         if dask_address is not None:
             outcomes = dask_outcomes(job, context, todo, dask_address, label=f"mtcsn-{key[:12]}")
         else:
-            outcomes = pool_outcomes(payload, todo, min(n_workers, len(todo))) if todo else iter(())
+            outcomes = pool_outcomes(payload, todo, min(n_workers, len(todo)), chip_timeout) if todo else iter(())
         _collect(outcomes, folder, key, report, len(seed_list), progress)
         body = summarise(folder.records(seed_list), folder.failures(seed_list), len(seed_list), yields)
         report.summary = {"format": SUMMARY_FORMAT, "run_key": key, **body}

@@ -16,8 +16,9 @@ import re
 import shutil
 from pathlib import Path
 
-from mtcsn_hw.atomic import atomic_dir, write_json
+from mtcsn_hw.atomic import atomic_dir, write_json, write_text
 from mtcsn_hw.calibration.chip_result import RESULT_FILE
+from mtcsn_hw.calibration.jsonable import dumps
 from mtcsn_hw.errors import MTCSNError, ParameterError
 
 RUN_FORMAT = "mtcsn-hw/montecarlo-run/1"
@@ -46,7 +47,8 @@ class RunFolder:
             else:
                 self._check_same_run(run_key)
             self._remove_leftovers()
-            write_json(self.path / "run.json", {"format": RUN_FORMAT, "run_key": run_key, "arguments": arguments})
+            write_text(self.path / "run.json", dumps({"format": RUN_FORMAT, "run_key": run_key,
+                                                      "arguments": arguments}) + "\n")
         except BaseException:
             self.close()
             raise
