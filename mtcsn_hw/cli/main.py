@@ -19,6 +19,8 @@ SUBCOMMANDS = [
     "mtcsn_hw.cli.demo",
     "mtcsn_hw.cli.netlist",
     "mtcsn_hw.cli.simulate",
+    "mtcsn_hw.cli.calibrate",
+    "mtcsn_hw.cli.montecarlo",
 ]
 
 
