@@ -89,7 +89,8 @@ def run_chips(out, source=None, preset=None, level="behavioral", corner="tt", te
     mismatch = load_spec(spec) if spec is not None else None
     context = chip_context(neurons, level, corner, temp, mismatch, tol, max_iter, t_auto)
     arguments = {"command": command, "source": label, **{k: context[k] for k in (
-        "neurons", "level", "corner", "temp", "spec", "tol", "max_iter", "t_auto", "t_driven", "driven_seed")}}
+        "neurons", "level", "corner", "temp", "spec", "tol", "max_iter", "t_auto", "t_driven", "driven_seed")},
+        "driven_stimulus": driven_stimulus(context["t_driven"], context["driven_seed"])}
     return run_sweep(calibrate_chip, out, count, first_seed=seed, context=context, workers=n_workers,
                      dask_address=dask, run_arguments=arguments, progress=progress)
 

@@ -14,7 +14,7 @@ from mtcsn_hw.circuit.bench import PWL, Bench, Tran
 from mtcsn_hw.circuit.compare import upward_crossings
 
 MAX_STEP = 1.0        # model time units: spike times within ~1 tau0 (Gamma windows are a few tau0)
-OU_SIGMA, OU_TAU, OU_DT = 1.0, 50.0, 1.0
+OU_SIGMA, OU_TAU, OU_DT = 1.0, 50.0, 2.0   # sampled 25 times per correlation time: one PWL point each
 MIN_PERIODS = 20
 
 

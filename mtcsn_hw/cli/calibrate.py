@@ -40,7 +40,7 @@ def run(args):
                              f"spikes/burst {_num(b['rhythm']['spikes_per_burst'])}, "
                              f"period {_num(b['rhythm']['period'])} (medians over chips)\n")
         sys.stdout.write(f"{len(out['chips'])} chip(s) in {out['out']}, {len(out['failed'])} failed\n")
-    return {k: out[k] for k in ("before", "after", "iterations", "twin_gamma", "chips", "failed", "out")}
+    return out
 
 
 def _pct(x) -> str:
