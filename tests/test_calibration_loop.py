@@ -1,6 +1,8 @@
 """The calibration loop end to end through the command line (real ngspice, behavioural cells with the
 behavioural equivalents of sky130 mismatch): chip folders, resume, JSON shape, I-V error reduced; the
 Monte Carlo yield; bad input refused with one line and nothing already written lost."""
+import contextlib
+import io
 import json
 
 import pytest
@@ -22,8 +24,6 @@ def calibrated(tmp_path_factory):
     out = tmp_path_factory.mktemp("cal") / "run"
     argv = ["calibrate", "--preset", "bursting", "--level", "behavioral", "--mismatch-seed", "5", "--chips", "2",
             "--workers", "2", "--out", str(out), "--json"]
-    import contextlib
-    import io
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         code = main(argv)
