@@ -1,7 +1,10 @@
 """Each element's DC transfer curve, measured the way a chip is measured: every element OTA of every kept
 neuron in one DC sweep. The neurons' cells are inlined (instance names unchanged, so the chip's mismatch
-stays applied), membranes, applied currents and filters dropped; every element OTA's input rewired to the
-swept node vx and its output held at V_rest by Vout_k_<element>, whose current is the element's current.
+stays applied), membranes and applied currents dropped; the swept node vx takes the membrane's place at every
+input that reads it: the inputs of the elements that read the membrane and the inputs of the follower-
+integrators, so an element that reads a filter is measured through it (at DC the filter's output is its
+input plus the filter's offset, which is part of what that element sees in the neuron). Every element's
+output is held at V_rest by Vout_k_<element>, whose current is the element's current.
 """
 from __future__ import annotations
 
@@ -22,13 +25,15 @@ def out_node(k: int, ident: str) -> str:
 def _isolate(bench: Bench, k: int, nm, units) -> Bench:
     bench = edits.inline(bench, f"neuron_{k}")
     present = {i.name for i in bench.instances()}
-    gone = [f"Iapp_{k}", f"Xmem_{k}" if f"Xmem_{k}" in present else f"Cm_{k}", *(f"Xf{f.tag}_{k}" for f in nm.filters)]
-    for name in gone:
+    for name in (f"Iapp_{k}", f"Xmem_{k}" if f"Xmem_{k}" in present else f"Cm_{k}"):
         bench = edits.drop(bench, name)
+    for f in nm.filters:
+        bench = edits.rewire(bench, f"Xf{f.tag}_{k}", "in", "vx")
     for e in nm.elements:
         inst = f"Xe_{k}_{e.ident}"
         bench = edits.rewire(bench, inst, "out", out_node(k, e.ident))
-        bench = edits.rewire(bench, inst, "inp" if e.regenerative else "inn", "vx")
+        if e.source == "m":
+            bench = edits.rewire(bench, inst, "inp" if e.regenerative else "inn", "vx")
         bench = edits.clamp(bench, out_node(k, e.ident), units.v_rest, f"Vout_{k}_{e.ident}")
     return bench
 
