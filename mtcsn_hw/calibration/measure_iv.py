@@ -1,6 +1,8 @@
 """The fast / slow / ultra-slow I-V curves of every kept neuron, as circuit.iv defines them (simulate --iv),
-measured on the chip's bench: no applied current, filters with tau <= the timescale follow V, slower filtered
-nodes clamped at the neuron's rest. Every membrane is tied to one swept node vx through its own zero-volt
+measured on the chip's bench: no applied current, filters with tau <= the timescale follow V, slower filters
+held at the neuron's rest by their inputs (their outputs sit at rest plus the filter's own offset, as in the
+neuron; clamping the output itself would hide that offset from the curve and from calibration). Every
+membrane is tied to one swept node vx through its own zero-volt
 source Vm_k (an ammeter), so all neurons are swept in one DC run per timescale.
 
 iv_rmse is the worst of the fast and slow curves' RMSE against the model's, as a fraction of full scale.
@@ -29,8 +31,8 @@ def iv_bench(chip: Chip, keep, timescale: str, knobs_by_neuron: dict | None = No
         bench = edits.replace_source(bench, f"Iapp_{k}", DC(0.0))
         for f in maps[k].filters:
             if f.tau > cut:
-                bench = edits.drop(bench, f"Xf{f.tag}_{k}")
-                bench = edits.clamp(bench, f"v{f.tag}_{k}", u.volt(rest_of(p)), f"Vclamp_{f.tag}_{k}")
+                bench = edits.rewire(bench, f"Xf{f.tag}_{k}", "in", f"hold_{f.tag}_{k}")
+                bench = edits.clamp(bench, f"hold_{f.tag}_{k}", u.volt(rest_of(p)), f"Vhold_{f.tag}_{k}")
         bench = edits.add(bench, VSource(f"Vm_{k}", f"vm_{k}", "vx", DC(0.0)))
     bench = apply_all_knobs(bench, knobs_by_neuron or {}, chip.neurons, u)
     bench = edits.clamp(bench, "vx", u.volt(0.0), "Vsweep")
