@@ -28,7 +28,7 @@ def iv_bench(chip: Chip, keep, timescale: str, knobs_by_neuron: dict | None = No
     for k in keep:
         p = chip.neurons[k]
         cut = timescale_taus(p)[timescale]
-        bench = edits.replace_source(bench, f"Iapp_{k}", DC(0.0))
+        bench = edits.replace_source(edits.inline(bench, f"neuron_{k}"), f"Iapp_{k}", DC(0.0))
         for f in maps[k].filters:
             if f.tau > cut:
                 bench = edits.rewire(bench, f"Xf{f.tag}_{k}", "in", f"hold_{f.tag}_{k}")
