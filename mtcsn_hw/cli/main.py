@@ -20,6 +20,8 @@ SUBCOMMANDS = [
     "mtcsn_hw.cli.netlist",
     "mtcsn_hw.cli.simulate",
     "mtcsn_hw.cli.report",
+    "mtcsn_hw.cli.calibrate",
+    "mtcsn_hw.cli.montecarlo",
 ]
 
 

@@ -1,0 +1,50 @@
+"""I-V error of a chip against its target: worst of the fast and slow curves, RMSE as a fraction of the target
+curve's full scale (circuit.compare.iv_rmse, the same measure as model-vs-circuit comparisons).
+
+The chip's curves are the twin's model curves (model.iv_curves) plus what the model cannot hold: each
+element's fitted law a tanh((V - d)/s) + c minus the twin's alpha tanh(V - delta), evaluated at V (elements
+at or below the timescale) or at the target's rest (slower ones held), as iv_curves holds them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from mtcsn_hw.calibration.fit_element import ElementFit
+from mtcsn_hw.circuit.compare import iv_rmse
+from mtcsn_hw.model.iv import iv_curves, timescale_taus
+from mtcsn_hw.model.params import Element, NeuronParams
+
+V_GRID = np.linspace(-4.0, 4.0, 161)
+CURVES = ("fast", "slow")
+
+
+def chip_iv_curves(target: NeuronParams, fits: dict, v=V_GRID) -> dict:
+    v = np.asarray(v, float)
+    core = NeuronParams(elements=[Element(e.name, fits[e.name].a, fits[e.name].d, e.tau) for e in target.elements],
+                        c=float(target.c), g=float(target.g), e_rev=float(target.e_rev), i_app=float(target.i_app))
+    v_rest = float(iv_curves(target, [0.0])["v_rest"])
+    model = iv_curves(core, v, v_rest=v_rest)
+    cut = timescale_taus(target)
+    out = {}
+    for name in CURVES:
+        extra = np.zeros_like(v)
+        for e in target.elements:
+            f: ElementFit = fits[e.name]
+            u = v if float(e.tau) <= cut[name] else np.full_like(v, v_rest)
+            extra += f.current(u) - f.a * np.tanh(u - f.d)
+        out[name] = _np(model[name]) + extra
+    return out
+
+
+def iv_error(target: NeuronParams, fits: dict, v=V_GRID) -> dict:
+    """{"fast": .., "slow": .., "worst": ..}: RMSE / full scale of the chip's curves against the target's."""
+    ref = iv_curves(target, v)
+    chip = chip_iv_curves(target, fits, v)
+    errors = {name: iv_rmse(v, _np(ref[name]), chip[name]) for name in CURVES}
+    errors["worst"] = max(errors.values())
+    return errors
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().numpy() if torch.is_tensor(x) else np.asarray(x, float)

@@ -1,0 +1,21 @@
+"""The model's spike train under a stimulus recipe, integrated finer than the recipe's sampling: the recipe's
+samples held (zero-order hold), integrated at MODEL_DT. Bursting preset, autonomous, 10000 time units
+(spikes a burst, intra-burst ISI, period): dt 1: 5.7, 77.7, 2513; dt 0.25: 6.7, 73.6, 2511; dt 0.1: 6.7, 72.6,
+2499."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from mtcsn_hw.calibration.measurements import stimulus_current
+from mtcsn_hw.model.neuron import simulate_neuron
+from mtcsn_hw.model.params import NeuronParams
+
+MODEL_DT = 0.25
+
+
+def fine_model_spikes(params: NeuronParams, stimulus: dict, model_dt: float = MODEL_DT) -> np.ndarray:
+    substeps = max(1, int(round(float(stimulus["dt"]) / model_dt)))
+    drive = np.repeat(stimulus_current(stimulus, float(params.i_app)), substeps)
+    trace = simulate_neuron(params, torch.as_tensor(drive), dt=float(stimulus["dt"]) / substeps)
+    return trace.spikes.detach().numpy()

@@ -1,0 +1,222 @@
+"""Calibration mathematics on synthetic chips: fits, re-tuning, records, measurement validation."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from mtcsn_hw import NeuronParams, simulate_neuron
+from mtcsn_hw.calibration.fit_element import fit_element
+from mtcsn_hw.calibration.iv_error import V_GRID, chip_iv_curves, iv_error
+from mtcsn_hw.calibration.measurements import Measurements
+from mtcsn_hw.calibration.record import before_after, model_spikes, rhythm
+from mtcsn_hw.calibration.retune import RetuneSettings, retune
+from mtcsn_hw.calibration.synthetic import ChipDraws, Law, Spread, SyntheticChip, chip_trajectory
+from mtcsn_hw.calibration.twin import dc_twin, fit_elements
+from mtcsn_hw.circuit.mapping import Units
+from mtcsn_hw.circuit.technology import for_level
+from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.iv import iv_curves
+from mtcsn_hw.model.regimes import spike_features
+from mtcsn_hw.model.stimulus import ou_current
+
+BURSTING = NeuronParams.preset("bursting")
+UNITS = Units(for_level("behavioral"))
+
+
+def test_ou_current_has_its_stated_statistics_and_is_seeded():
+    x = ou_current(200000.0, 0.5, -1.0, 0.4, 10.0, seed=3)
+    assert x.mean() == pytest.approx(-1.0, abs=0.02)
+    assert x.std() == pytest.approx(0.4, rel=0.03)
+    lag = 20  # 10 time units = one tau
+    r = np.corrcoef(x[:-lag], x[lag:])[0, 1]
+    assert r == pytest.approx(np.exp(-1.0), abs=0.03)
+    np.testing.assert_array_equal(x, ou_current(200000.0, 0.5, -1.0, 0.4, 10.0, seed=3))
+    assert not np.array_equal(x, ou_current(200000.0, 0.5, -1.0, 0.4, 10.0, seed=4))
+
+
+def test_fit_recovers_an_exact_tanh_law():
+    v = np.linspace(-4, 4, 81)
+    law = Law(-1.83, 0.37, 1.07, 0.11)
+    f = fit_element("x", v, law.current(v), -2.0, 0.0)
+    assert (f.a, f.d, f.s, f.c) == pytest.approx((-1.83, 0.37, 1.07, 0.11), abs=1e-7)
+    assert f.rmse_fit < 1e-8 < f.rmse_raw
+    raw = np.sqrt(np.mean((law.current(v) + 2 * np.tanh(v)) ** 2)) / 4.0
+    assert f.rmse_raw == pytest.approx(raw, rel=1e-12)
+
+
+def test_fitted_offsets_and_gains_recover_the_injected_ones_under_noise():
+    injected, fitted, gains, fitted_gains = [], [], [], []
+    for seed in range(15):  # 60 elements
+        chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, Spread(), seed), UNITS, noise=0.01, seed=seed)
+        fits = fit_elements(BURSTING, chip.measure(chip.nominal))
+        for e in BURSTING.elements:
+            draw = chip.draws.elements[e.name]
+            injected.append(draw.offset)
+            fitted.append(fits[e.name].d - float(e.delta))
+            gains.append(draw.gain)
+            fitted_gains.append(fits[e.name].a / float(e.alpha))
+            assert fits[e.name].rmse_fit < fits[e.name].rmse_raw
+            assert fits[e.name].rmse_fit == pytest.approx(0.01, rel=0.3)  # what is left is the noise
+    assert len(injected) >= 50
+    assert np.corrcoef(injected, fitted)[0, 1] >= 0.9
+    assert np.corrcoef(gains, fitted_gains)[0, 1] >= 0.9
+
+
+@pytest.mark.parametrize("current, message", [
+    (np.zeros(41), "flat"),
+    (np.where(np.arange(41) == 7, np.nan, np.tanh(np.linspace(-4, 4, 41))), "non-finite"),
+])
+def test_degenerate_curves_are_refused_with_one_line(current, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        fit_element("fast-", np.linspace(-4, 4, 41), current, -2.0, 0.0)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(format="other"), "format"),
+    (lambda d: d["elements"]["fast-"].update(current=[1.0, 2.0]), "currents"),
+    (lambda d: d["elements"]["fast-"]["v"].reverse(), "increasing"),
+    (lambda d: d["filters"].update(s=-5.0), "positive"),
+    (lambda d: d["runs"].update(driven={"stimulus": {"kind": "ou", "t_end": 10.0, "dt": 0.5}, "spike_times": []}),
+     "sigma"),
+    (lambda d: d["elements"]["fast-"].update(extra=1), "unknown"),
+])
+def test_bad_measurements_give_one_line_errors(tmp_path, mutate, message):
+    chip = SyntheticChip(BURSTING, ChipDraws.ideal(BURSTING), UNITS)
+    data = json.loads(json.dumps(chip.measure(chip.nominal).to_dict()))
+    mutate(data)
+    path = tmp_path / "measurements.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ParameterError, match=message) as info:
+        Measurements.load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_measurements_round_trip_through_json(tmp_path):
+    runs = {"autonomous": {"kind": "constant", "t_end": 500.0, "dt": 0.5}}
+    chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, Spread(), 1), UNITS, runs=runs, record_v=100.0)
+    meas = chip.measure(chip.nominal)
+    meas.save(tmp_path / "m.json")
+    back = Measurements.load(tmp_path / "m.json")
+    assert back.to_dict() == meas.to_dict()
+
+
+def test_ideal_chip_runs_the_models_discrete_map():
+    chip = SyntheticChip(BURSTING, ChipDraws.ideal(BURSTING), UNITS)
+    laws = chip.laws(chip.nominal)
+    drive = np.full(4000, -2.0)
+    v = chip_trajectory([laws[e.name] for e in BURSTING.elements], [0, 50, 50, 2500], BURSTING, drive, 0.5)
+    ref = simulate_neuron(BURSTING, torch.tensor(drive), dt=0.5).v.numpy()
+    np.testing.assert_allclose(v, ref, atol=1e-9)
+
+
+def test_chip_iv_curves_are_the_models_when_the_chip_is_ideal():
+    chip = SyntheticChip(BURSTING, ChipDraws.ideal(BURSTING), UNITS)
+    fits = fit_elements(BURSTING, chip.measure(chip.nominal))
+    ref = iv_curves(BURSTING, V_GRID)
+    curves = chip_iv_curves(BURSTING, fits)
+    for name in ("fast", "slow"):
+        np.testing.assert_allclose(curves[name], ref[name].numpy(), atol=1e-6)
+    assert iv_error(BURSTING, fits)["worst"] < 1e-6
+
+
+def test_constant_currents_fold_exactly_into_i_app():
+    draws = ChipDraws.ideal(BURSTING)
+    draws = ChipDraws({k: type(d)(1.0, 0.0, 1.0, 0.04 * (-1) ** i, 0.0)
+                       for i, (k, d) in enumerate(draws.elements.items())}, draws.filters)
+    runs = {"autonomous": {"kind": "constant", "t_end": 6000.0, "dt": 0.5}}
+    chip = SyntheticChip(BURSTING, draws, UNITS, runs=runs)
+    meas = chip.measure(chip.nominal)
+    twin = dc_twin(BURSTING, meas)
+    expected = sum(0.04 * (-1) ** i * abs(float(e.alpha)) for i, e in enumerate(BURSTING.elements))
+    assert twin.folded_i_app == pytest.approx(expected, abs=1e-6)
+    np.testing.assert_allclose(model_spikes(twin.params, runs["autonomous"]), meas.runs["autonomous"].spike_times,
+                               atol=1e-3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_retuning_reaches_one_percent_with_trim_and_reports_the_residual_without(seed):
+    chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, Spread(), seed), UNITS, noise=0.002, seed=seed)
+    with_trim = retune(BURSTING, chip.measure, chip.nominal, UNITS)
+    assert with_trim.converged and with_trim.iterations <= 10
+    assert with_trim.history[0]["iv_error"]["worst"] > 0.02 >= 0.01 >= with_trim.iv_error
+    assert len(with_trim.history) == with_trim.iterations + 1 == len(chip._calls)
+    # independent of the fits: the chip's own laws at the final knobs are close to the targets
+    laws = chip.laws(with_trim.knobs)
+    for e in BURSTING.elements:
+        assert laws[e.name].a == pytest.approx(float(e.alpha), rel=0.02)
+        assert laws[e.name].d == pytest.approx(float(e.delta), abs=0.03)
+        assert abs(laws[e.name].c) < 0.01 * abs(float(e.alpha))
+    for tag, tau in chip.taus(with_trim.knobs).items():
+        assert tau == pytest.approx({"s": 50.0, "us": 2500.0}[tag], rel=0.01)
+    table = with_trim.knobs.to_dict()
+    assert set(table["elements"]) == {e.name for e in BURSTING.elements} and set(table["filters"]) == {"s", "us"}
+    assert all(0 < b["i_b_A"] < 1e-8 and 0 < b["v_ref_V"] < 1.8 for b in table["elements"].values())
+
+
+def test_without_trim_the_mirror_asymmetry_is_the_residual():
+    stuck = 0
+    for seed in range(5):
+        draws = ChipDraws.draw(BURSTING, Spread(), seed)
+        chip = SyntheticChip(BURSTING, draws, UNITS)
+        no_trim = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(trim=False))
+        assert all(k.i_trim == 0.0 for k in no_trim.knobs.elements.values())
+        assert no_trim.converged == (no_trim.iv_error <= 0.01)
+        if not no_trim.converged:
+            stuck += 1
+            symmetric = ChipDraws({k: type(d)(d.gain, d.offset, d.slope, 0.0, d.exponent)
+                                   for k, d in draws.elements.items()}, draws.filters)
+            fixed = SyntheticChip(BURSTING, symmetric, UNITS)
+            assert retune(BURSTING, fixed.measure, fixed.nominal, UNITS, RetuneSettings(trim=False)).converged
+    assert stuck >= 2
+
+
+def test_before_after_record_shows_calibration_helping():
+    runs = {"driven": {"kind": "ou", "sigma": 1.0, "tau": 20.0, "seed": 1, "t_end": 20000.0, "dt": 0.5},
+            "autonomous": {"kind": "constant", "t_end": 12500.0, "dt": 0.5}}
+    chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, Spread(), 1), UNITS, runs=runs)
+    result = retune(BURSTING, SyntheticChip(BURSTING, chip.draws, UNITS).measure, chip.nominal, UNITS)
+    rec = before_after(BURSTING, chip.measure(chip.nominal), chip.measure(result.knobs), result.iterations)
+    assert rec["iterations"] == result.iterations
+    assert rec["after"]["iv_rmse"] < 0.01 < rec["before"]["iv_rmse"]
+    assert rec["after"]["gamma"] > rec["before"]["gamma"]
+    target = rhythm(model_spikes(BURSTING, runs["autonomous"]), 12500.0)
+    after = rec["after"]["rhythm"]
+    assert after["period"] == pytest.approx(target["period"], rel=0.1)
+    assert after["intra_burst_isi"] == pytest.approx(target["intra_burst_isi"], rel=0.1)
+    json.dumps(rec)
+
+
+def test_rhythm_agrees_with_the_regime_features():
+    spikes = model_spikes(BURSTING, {"kind": "constant", "t_end": 12500.0, "dt": 0.5})
+    feats = spike_features(spikes, 0.0, 12500.0)
+    r = rhythm(spikes, 12500.0)
+    assert r["spikes_per_burst"] == feats["spikes_per_burst"] and r["period"] == feats["burst_period"]
+    isi = np.diff(spikes)
+    assert r["intra_burst_isi"] == pytest.approx(np.median(isi[isi < 500]))
+
+
+def test_trim_trade_shows_area_against_trim_range():
+    from mtcsn_hw.calibration.trim_trade import trim_trade
+
+    small, large = trim_trade(BURSTING, UNITS, scales=(0.5, 2.0), seeds=range(3))
+    assert small["relative_area"] == 4.0 and large["relative_area"] == 0.25
+    assert large["trim_current_A"]["max"] > small["trim_current_A"]["max"] > 0
+    assert large["no_trim"]["median"] > small["no_trim"]["median"]
+    assert small["trim"]["p95"] <= small["no_trim"]["p95"]
+
+
+def test_retuning_learns_the_bias_to_gain_law_from_the_fits():
+    draws = ChipDraws.draw(BURSTING, Spread(), 7)
+    steep = ChipDraws({k: type(d)(d.gain, d.offset, d.slope, d.asymmetry, 0.4) for k, d in draws.elements.items()},
+                      draws.filters)
+    chip = SyntheticChip(BURSTING, steep, UNITS)
+    result = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(tol=1e-6, max_iter=4))
+    learned = result.history[-1]["sensitivities"]["elements"]
+    for e in BURSTING.elements:  # alpha ~ I_b^1.4: the secant finds the exponent the nominal law does not have
+        assert learned[e.name]["gain"] == pytest.approx(1.4, rel=0.05)
+        assert learned[e.name]["offset"] == pytest.approx(1.0, rel=0.05)
+    laws = chip.laws(result.knobs)
+    for e in BURSTING.elements:
+        assert laws[e.name].a == pytest.approx(float(e.alpha), rel=1e-3)

@@ -1,0 +1,75 @@
+"""Measurement benches on real ngspice (behavioural cells and sky130 transistors): what they measure against
+closed-form references (the tanh law the mapping writes, tau = C V0 / I_tau, a reference shift of one V0
+moving the centre by one model unit, an injected threshold shift appearing as the OTA's offset)."""
+import numpy as np
+import pytest
+
+from mtcsn_hw.calibration.chip_bench import make_chip
+from mtcsn_hw.calibration.fit_element import fit_element
+from mtcsn_hw.calibration.knobs import nominal_knobs
+from mtcsn_hw.calibration.measure_elements import measure_elements
+from mtcsn_hw.calibration.measure_filters import measure_filters
+from mtcsn_hw.calibration.measure_iv import measure_iv
+from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.devices import apply_device_params
+from mtcsn_hw.model.params import NeuronParams
+
+BURSTING = NeuronParams.preset("bursting")
+TONIC = NeuronParams.preset("tonic")
+
+
+def test_element_sweeps_of_two_neurons_in_one_run_follow_the_tanh_law():
+    neurons = [BURSTING, TONIC.with_element("fast-", alpha=-2.5, delta=0.3)]
+    chip = make_chip(neurons, units_for("behavioral"), None, None)
+    sweeps = measure_elements(chip, [0, 1])
+    for k, p in enumerate(neurons):
+        for e in p.elements:
+            s = sweeps[k][e.name]
+            expected = e.alpha * np.tanh(s.v - e.delta)
+            assert np.max(np.abs(s.current - expected)) < 2e-3 * abs(e.alpha)
+
+
+def test_knobs_move_the_measured_element_as_their_laws_say():
+    u = units_for("behavioral")
+    chip = make_chip([BURSTING], u, None, None)
+    knobs = nominal_knobs(BURSTING, u)
+    fast = knobs.elements["fast-"]
+    moved = knobs.with_element("fast-", i_b=fast.i_b * 1.2, v_ref=fast.v_ref + u.volts_delta(0.5), i_trim=0.1e-9)
+    s = measure_elements(chip, [0], {0: moved})[0]["fast-"]
+    f = fit_element("fast-", s.v, s.current, -2.0, 0.0)
+    assert f.a == pytest.approx(-2.4, rel=2e-3)
+    assert f.d == pytest.approx(0.5, abs=5e-3)
+    assert f.c == pytest.approx(0.1, abs=2e-3)  # the trim current, outward, in units of I0
+
+
+def test_filter_taus_and_iv_curves_of_the_nominal_behavioural_neuron():
+    chip = make_chip([BURSTING], units_for("behavioral"), None, None)
+    taus = measure_filters(chip, [0])[0]
+    assert taus["s"] == pytest.approx(50.0, rel=0.01)
+    assert taus["us"] == pytest.approx(2500.0, rel=0.01)
+    iv = measure_iv(chip, [0])[0]
+    assert iv["iv_rmse"] < 2e-3
+    assert iv["fast"]["rmse"] < 2e-3 and iv["ultraslow"]["rmse"] < 2e-3
+
+
+def test_a_filter_bias_knob_scales_tau_inversely():
+    u = units_for("behavioral")
+    chip = make_chip([TONIC], u, None, None)
+    knobs = nominal_knobs(TONIC, u)
+    taus = measure_filters(chip, [0], {0: knobs.with_filter("s", knobs.filters["s"] * 1.25)})[0]
+    assert taus["s"] == pytest.approx(50.0 / 1.25, rel=0.01)
+
+
+def test_injected_pair_threshold_shift_is_the_transistor_otas_fitted_offset():
+    u = units_for("transistor")
+    chip = make_chip([TONIC], u, None, None)
+    nominal = measure_elements(chip, [0])[0]
+    shifted = chip.__class__(chip.neurons, u, apply_device_params(chip.bench, {"Xe_0_fast_m/M1": {"delvto": 0.005}}))
+    moved = measure_elements(shifted, [0])[0]
+    d0 = fit_element("fast-", nominal["fast-"].v, nominal["fast-"].current, -2.0, 0.0).d
+    d1 = fit_element("fast-", moved["fast-"].v, moved["fast-"].current, -2.0, 0.0).d
+    # regenerative element: V+ = V_x, so a higher V_T on M1 moves the centre up by delvto / V0
+    assert u.volts_delta(d1 - d0) == pytest.approx(0.005, abs=3e-4)
+    s0 = fit_element("slow+", nominal["slow+"].v, nominal["slow+"].current, 2.0, 0.0).d
+    s1 = fit_element("slow+", moved["slow+"].v, moved["slow+"].current, 2.0, 0.0).d
+    assert abs(s1 - s0) < 1e-3  # another OTA's devices: untouched
