@@ -5,6 +5,7 @@ import contextlib
 import io
 import json
 
+import numpy as np
 import pytest
 
 from mtcsn_hw.cli.main import main
@@ -87,8 +88,14 @@ def test_montecarlo_reports_regime_yield_and_figures(tmp_path, capsys):
         assert result["distribution"][when]["iv_rmse"]["n"] == 3
         assert sum(result["regimes"][when].values()) == 3
     assert result["distribution"]["after"]["iv_rmse"]["median"] < result["distribution"]["before"]["iv_rmse"]["median"]
-    for name in ("iv_envelope.png", "yield.png"):
+    for name in ("iv_envelope.png", "yield.png", "rasters.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    # the raster figure draws what the chip folders recorded, before and after, for every chip
+    from mtcsn_hw.report.montecarlo_report import spike_trains
+    for when in ("before", "after"):
+        trains = spike_trains(out, [0, 1, 2], when)
+        assert [seed for seed, _ in trains] == [0, 1, 2]
+        assert all(times.size > 0 and np.all(np.diff(times) > 0) for _, times in trains)
 
 
 @pytest.mark.parametrize("extra, needle", [

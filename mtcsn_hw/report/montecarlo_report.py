@@ -6,6 +6,7 @@ yield bars.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import numpy as np
@@ -65,6 +66,33 @@ def plot_iv_envelope(folder, seeds, tol: float, path, name: str = "fast") -> Non
     save_figure(fig, path)
 
 
+def spike_trains(folder, seeds, when: str, run: str = "autonomous") -> list:
+    """(seed, spike times of neuron 0) per chip under one protocol, as the chip folders recorded them."""
+    trains = []
+    for seed in seeds:
+        path = folder / "chips" / f"chip-{seed}" / "measurements.json"
+        if not path.exists():
+            continue
+        record = json.loads(path.read_text())[when][0]["runs"].get(run)
+        if record is not None:
+            trains.append((seed, np.asarray(record["spike_times"], float)))
+    return trains
+
+
+def plot_rasters(folder, seeds, path, run: str = "autonomous") -> None:
+    """Each chip's spike train before (red) and after (blue) calibration, one row per chip."""
+    fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(seeds), 2) + 1.2))
+    for when, colour, offset in (("before", "tab:red", 0.18), ("after", "tab:blue", -0.18)):
+        for k, (seed, times) in enumerate(spike_trains(folder, seeds, when, run)):
+            ax.plot(times, np.full(times.size, seeds.index(seed) + offset), "|", color=colour, ms=6,
+                    label=f"{when} calibration" if k == 0 else None)
+    ax.set_yticks(range(len(seeds)), [f"chip {s}" for s in seeds])
+    ax.set_xlabel("time (model units)")
+    ax.set_title(f"{run} spike trains of neuron 0 per chip", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    save_figure(fig, path)
+
+
 def plot_yield(yields: dict, path) -> None:
     fig, ax = plt.subplots(figsize=(4, 3.5))
     labels, values, lows, highs = [], [], [], []
@@ -91,7 +119,8 @@ def run_montecarlo(out, chips=None, **request) -> dict:
     yields = _yields(summary)
     plot_iv_envelope(report.path, seeds, float(request.get("tol", 0.01)), report.path / "iv_envelope.png")
     plot_yield(yields, report.path / "yield.png")
+    plot_rasters(report.path, seeds, report.path / "rasters.png")
     return {"out": str(report.path), "chips": summary.get("chips"), "done": summary.get("done"),
             "failed": summary.get("failures"), "distribution": _distribution(summary),
             "regimes": _regimes(summary.get("per_chip", [])), "regime_yield": yields,
-            "figures": ["iv_envelope.png", "yield.png"], "seconds": report.seconds}
+            "figures": ["iv_envelope.png", "yield.png", "rasters.png"], "seconds": report.seconds}
