@@ -84,7 +84,7 @@ def dask_outcomes(job, context: dict, seeds: list[int], address: str, label: str
         for future in finished:
             seed, attempt = running.pop(future)
             outcome, died_where = _outcome(future, seed)
-            future.release()
+            client.cancel(future)  # acknowledged by the scheduler: a lost worker cannot make it recompute this chip
             if outcome is None:  # its worker died
                 threads.invalidate()
                 if attempt <= DEATH_RETRIES:
