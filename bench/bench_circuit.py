@@ -17,9 +17,9 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from timing import timed  # bench/timing.py (this script's folder is on sys.path)
+from benchmarks_md import write_section  # bench/ (this script's folder is on sys.path)
+from timing import timed
 
-from mtcsn_hw.atomic import write_text
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.bench import Bench, Op
 from mtcsn_hw.circuit.build import network_spec, units_for
@@ -104,14 +104,7 @@ def write_report(rows: list) -> None:
         else:
             lines.append(f"| sky130 model load | {case} | subset {a:.3f} s | full {b:.1f} s | {ratio:.0f}x faster |")
     lines += ["<!-- circuit-bench:end -->", ""]
-    path = Path("BENCHMARKS.md")
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    block = "\n".join(lines)
-    if "<!-- circuit-bench:start -->" in old:
-        new = re.sub(r"<!-- circuit-bench:start -->.*?<!-- circuit-bench:end -->\n?", block, old, flags=re.S)
-    else:
-        new = old.rstrip() + "\n\n" + block
-    write_text(path, new)
+    write_section("circuit-bench", lines)
 
 
 def main() -> None:

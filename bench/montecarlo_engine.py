@@ -17,15 +17,14 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import tempfile
 import time
 from pathlib import Path
 
 import dask
-from timing import timed  # bench/timing.py (this script's folder is on sys.path)
+from benchmarks_md import write_section  # bench/ (this script's folder is on sys.path)
+from timing import timed
 
-from mtcsn_hw.atomic import write_text
 from mtcsn_hw.calibration import ChipResult, run_sweep
 from mtcsn_hw.calibration.example_jobs import perturbed_circuit_neuron, perturbed_model_neuron
 
@@ -146,17 +145,6 @@ def report(scaling: dict, overhead: list[dict], load: tuple, quick: bool) -> lis
     return lines + ["<!-- montecarlo-bench:end -->", ""]
 
 
-def write_section(lines: list[str]) -> None:
-    path = Path("BENCHMARKS.md")
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    block = "\n".join(lines)
-    if "<!-- montecarlo-bench:start -->" in old:
-        new = re.sub(r"<!-- montecarlo-bench:start -->.*?<!-- montecarlo-bench:end -->\n?", block, old, flags=re.S)
-    else:
-        new = old.rstrip() + "\n\n" + block
-    write_text(path, new)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer chips")
@@ -172,7 +160,7 @@ def main() -> None:
     lines = report(scaling, overhead, load, args.quick)
     print("\n".join(lines[1:-2]))
     if not args.no_write:
-        write_section(lines)
+        write_section("montecarlo-bench", lines)
 
 
 if __name__ == "__main__":
