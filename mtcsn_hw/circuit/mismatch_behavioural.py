@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import math
 
+from mtcsn_hw.circuit.cells.sky130 import SIZES as CELL_SIZES
+from mtcsn_hw.circuit.families.sky130 import FILTER_WIDENING
+from mtcsn_hw.circuit.families.sky130 import KAPPA as SKY130_KAPPA
 from mtcsn_hw.circuit.mismatch import BIAS_REFERENCE, Device, MismatchSpec, as_devices, draw_device
 
 # Weak-inversion slope factor n of the mirror and tail devices at the cells' operating points (ngspice,
 # hoisted tt cards, 27 C: d ln I / d delvto): pfet W = L = 4 um at 0.5 nA 1.71 (0.2 nA: 1.56); nfet
 # W = 2 L = 8 um at 1 nA 1.52 (0.2 nA: 1.48). The pair enters through kappa (gate-referred).
 SLOPE_N = {"nfet_01v8": 1.52, "pfet_01v8": 1.71}
-KAPPA = 0.712                 # ota_sky130 pair at 1 nA, tt (technology.KAPPA)
+KAPPA = SKY130_KAPPA["tt"]    # ota_sky130 pair at 1 nA, tt
 U_T = 0.025865                # 27 C
-WIDE = 4.0                    # follower-integrator widening of the sky130 family
-SIZES = {"pair": (2.0, 2.0), "mirror": (4.0, 4.0), "tail": (2.0, 8.0)}  # the cells' (W, L) in um
+WIDE = FILTER_WIDENING        # follower-integrator widening of the sky130 family
+SIZES = {role: (float(w), float(length)) for role, (w, length) in CELL_SIZES.items()}  # the cells' (W, L) in um
 
 _ROLES = {"M1": ("nfet_01v8", "pair"), "M2": ("nfet_01v8", "pair"), "M3": ("pfet_01v8", "mirror"),
           "M4": ("pfet_01v8", "mirror"), "M5": ("nfet_01v8", "tail"), "MB": ("nfet_01v8", "tail")}

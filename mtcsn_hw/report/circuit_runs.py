@@ -38,8 +38,8 @@ def mapping_rows(params, level: str, neuron: int = 0) -> list[dict]:
     """One row per model parameter: its value, the physical quantity, the cell that implements it."""
     u = units_for(level)
     nm = map_neuron(params, u)
-    cell = "ota_beh" if level == "behavioral" else "ota_sky130"
-    fcell = "fi_beh" if level == "behavioral" else "fi_sky130"
+    ota, follower, _ = u.tech.family.cells
+    cell, fcell = ota.name, follower.name
     k = neuron
     rows = [
         {"neuron": k, "parameter": "c", "model": float(params.c), "quantity": "C_m", "value": nm.cap, "unit": "F",
