@@ -145,12 +145,13 @@ def test_network_inputs_drive_neurons_as_in_the_model():
     neurons = [preset("tonic"), preset("tonic")]
     w, b = np.array([[0.4], [-0.3]]), np.array([-0.5, -0.4])
     u, dt = rng.uniform(-1, 1, size=(60, 1)), 10.0
+    u[0] = 0.0      # both start at rest for the bias alone: the circuit as the trained layer does, the reference
     spec = network_spec(neurons, w, b, u, dt)
     units = units_for("behavioral")
     tr = run_transient(network_bench(spec, units), units, 2)
     fine = 0.01
     drive = np.repeat(u @ w.T + b, int(dt / fine), axis=0)
-    ref = simulate_neuron(neurons, i_app=drive, dt=fine)
+    ref = simulate_neuron(neurons, i_app=drive, dt=fine, kick=0.0)   # at rest for its first drive
     for k in range(2):
         got = units.to_model_t(tr.spikes[k])
         want = ref.spike_times[k].numpy()

@@ -57,3 +57,27 @@ def test_substeps_hold_each_input():
     drive = layer.bias.detach().expand(200, 2)
     ref = simulate_neuron(layer.neuron_params(), drive, dt=0.25, kick=0.0)
     assert torch.allclose(state.v[:, 0, :].detach(), ref.v[4::4], atol=1e-10)
+
+
+def test_substep_output_is_what_the_readout_low_pass_sees_at_the_end_of_each_sample():
+    """The weighted substep output, filtered once per sample, equals a low-pass run at every substep on the
+    graded output and read at the end of each sample (the circuit's RC in the limit of many substeps)."""
+    from mtcsn_hw.model.output import graded_output
+    S, out_tau = 8, 3.0
+    layer = MTCSNLayer(1, 6, template="tonic", substeps=S, dt=1 / S, v_th=0.5, seed=5, dtype=torch.float64,
+                       readout_tau=out_tau)
+    x = 2.0 * torch.randn(80, 1, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    x[0] = 0.0      # the reference starts its filters at rest for the first drive, the layer for its bias
+    s, _ = layer(x)
+    v0 = layer.initial_state(1)[0][0].detach()
+    drive = (x[:, 0] @ layer.w_in.T + layer.bias).detach().repeat_interleave(S, 0)
+    fine = simulate_neuron(layer.neuron_params(), drive, dt=1 / S, v0=v0, kick=0.0).v[1:]      # (T S, H)
+    a_f, a = torch.exp(torch.tensor(-1 / (S * out_tau))), torch.exp(torch.tensor(-1 / out_tau))
+    f = graded_output(fine, layer.v_th, layer.v_sat)
+    y_fine, y_coarse = torch.zeros(6, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
+    for n in range(80):
+        for j in range(S):
+            y_fine = a_f * y_fine + (1 - a_f) * f[n * S + j]
+        y_coarse = a * y_coarse + (1 - a) * s[n, 0].detach()
+        assert torch.allclose(y_coarse, y_fine, atol=1e-9)
+    assert (s > 0).any()

@@ -7,15 +7,17 @@ from mtcsn_hw.cli.main import main
 from mtcsn_hw.report.network_vs_circuit import compare_network
 
 
-def test_shipped_network_and_its_behavioural_circuit_agree_on_activity():
+def test_shipped_network_and_its_behavioural_circuit_compute_the_same_forecast():
     r = compare_network("models/mg-mtcsn", "behavioral", steps=300)
     assert r["neurons"] == 48 and r["steps"] == 300
-    # the circuit is the continuous-time twin of a dt = 1 discrete model: close, not identical
-    assert r["spike_count_correlation"] > 0.8
-    assert 0.5 < r["spike_rate_circuit"] / r["spike_rate_model"] < 2.0
-    assert r["smape_circuit_vs_model"] < 20
+    # the model steps 32 substeps per sample: the continuous-time circuit is its twin (issue: within 5 %)
+    assert abs(r["smape_circuit"] - r["smape_model"]) <= 0.05 * r["smape_model"]
+    assert r["smape_circuit_vs_model"] < 3
+    assert r["median_gamma"] >= 0.9
+    assert r["spike_count_correlation"] > 0.95
+    assert 0.9 < r["spike_rate_circuit"] / r["spike_rate_model"] < 1.1
     y_c, y_m = np.array(r["series"]["circuit"]), np.array(r["series"]["model"])
-    assert np.corrcoef(y_c, y_m)[0, 1] > 0.8
+    assert np.corrcoef(y_c, y_m)[0, 1] > 0.98      # measured 0.985 (was 0.89 at one step per sample)
 
 
 def test_demo_runs_end_to_end(tmp_path, capsys):

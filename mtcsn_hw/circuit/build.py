@@ -58,17 +58,16 @@ def network_spec(neurons: list, input_weights, input_bias, inputs, dt: float, re
     """A trained network as plain data: hidden neurons driven by W_in u(t) + b, a behavioural readout
     (plus u_0 when residual).
 
-    inputs: (T, n_in) series in model units sampled every dt model time units. Every neuron starts at
-    its resting state for its first input current (plus the model's kick), filters at rest.
+    inputs: (T, n_in) series in model units sampled every dt model time units. Every neuron starts where
+    the trained layer starts a sequence: membrane and filters at its resting state for its bias alone.
     """
     u = np.asarray(inputs, dtype=float)
     u = u.reshape(len(u), -1)
     w = np.asarray(input_weights, dtype=float)
     b = np.zeros(len(neurons)) if input_bias is None else np.asarray(input_bias, dtype=float).reshape(-1)
-    first = u[0] @ w.T + b
     v_init, f_init = [], []
-    for p, i_first in zip(neurons, first, strict=True):
-        v, rest = initial_state(p, float(i_first))
+    for p, i_bias in zip(neurons, b, strict=True):
+        v, rest = initial_state(p, float(i_bias), kick=0.0)
         v_init.append(v)
         f_init.append({tag: rest for tag in filter_tags([e.tau for e in p.elements]).values()})
     readout = None if readout_weights is None else Readout(

@@ -5,10 +5,16 @@ Constraints by parametrisation, so Adam can never break them:
   tau   = exp(log_tau)                      > 0 for filtered elements; tau = 0 elements stay instantaneous
   delta = lo + (hi - lo) * sigmoid(raw)     inside DELTA_RANGE
 Input x (T, B, n_in) drives each neuron with i = W x + b (b is the neuron's i_app); each input step is
-held for `substeps` steps of dt. Output s = graded_output(V) sampled at the end of each input step.
+held for `substeps` steps of dt. Output s: the graded output f(V) of each input step, as the readout's
+low-pass (time constant `readout_tau` input steps; the circuit's RC) sees it when read at the end of the
+step: the average of f(V) over the step's substeps, weighted (1 - a_f) a_f^(S-1-j) / (1 - a_f^S) with
+a_f = exp(-1 / (S readout_tau)). Then y <- a y + (1 - a) W s, a = a_f^S, is the fine-step filter sampled
+at the end of every input step: as S grows, the RC of the continuous-time circuit. With one substep (or
+no filter) s is f(V) at the end of the step.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -30,6 +36,15 @@ class LayerState:
     last: tuple            # (v, vx) after the last step, to continue a sequence
 
 
+def within_step_weights(substeps: int, readout_tau: float) -> torch.Tensor:
+    """(S,) weights of the substeps' outputs in what a low-pass of readout_tau input steps reads at the end."""
+    if substeps == 1 or readout_tau <= 0:
+        return torch.nn.functional.one_hot(torch.tensor(substeps - 1), substeps).double()
+    a_f = math.exp(-1.0 / (substeps * readout_tau))
+    w = (1 - a_f) * a_f ** torch.arange(substeps - 1, -1, -1, dtype=torch.float64)
+    return w / w.sum()
+
+
 def _logit(p: torch.Tensor) -> torch.Tensor:
     return torch.log(p) - torch.log1p(-p)
 
@@ -37,13 +52,15 @@ def _logit(p: torch.Tensor) -> torch.Tensor:
 class MTCSNLayer(nn.Module):
     def __init__(self, n_in: int, n_hidden: int, template: str | NeuronParams = "bursting", dt: float = 1.0,
                  substeps: int = 1, v_th: float = 0.5, v_sat: float = 2.0, input_scale: float = 1.0,
-                 jitter: float = 0.1, seed: int | None = None, dtype=torch.float32):
+                 jitter: float = 0.1, seed: int | None = None, dtype=torch.float32, readout_tau: float = 0.0):
         super().__init__()
         tpl = preset(template) if isinstance(template, str) else template
         gen = torch.Generator().manual_seed(0 if seed is None else seed)
         self.n_in, self.n_hidden = n_in, n_hidden
         self.dt, self.substeps, self.v_th, self.v_sat = float(dt), int(substeps), float(v_th), float(v_sat)
         self.names = [e.name for e in tpl.elements]
+        self.register_buffer("step_weights", within_step_weights(self.substeps, float(readout_tau)).to(dtype),
+                             persistent=False)
         E = len(self.names)
 
         def jittered(values):
@@ -119,5 +136,9 @@ class MTCSNLayer(nn.Module):
                 events = events.reshape(T, self.substeps, B, -1).sum(1)
         v_all = v_fine[self.substeps - 1::self.substeps]
         v = v_all[-1]
-        s = graded_output(v_all, self.v_th, self.v_sat)
+        if self.substeps == 1:
+            s = graded_output(v_all, self.v_th, self.v_sat)
+        else:
+            s_fine = graded_output(v_fine, self.v_th, self.v_sat).reshape(T, self.substeps, B, -1)
+            s = torch.einsum("tsbh,s->tbh", s_fine, self.step_weights)
         return s, LayerState(v=v_all, events=events, last=(v, vx))

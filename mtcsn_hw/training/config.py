@@ -23,7 +23,8 @@ DEFAULT_LAYER = {
     "mtcsn": {"template": {"c": 1.0, "g": 1.0, "e_rev": 0.0, "i_app": -2.0,
                            "elements": [{"name": "fast-", "alpha": -2.0, "delta": 0.0, "tau": 0.0},
                                         {"name": "slow+", "alpha": 2.0, "delta": 0.0, "tau": 50.0}]},
-              "dt": 1.0, "substeps": 1, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
+              # 32 substeps of 1/32 per sample: near the continuous-time limit the circuit computes
+              "dt": 1.0 / 32, "substeps": 32, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0},
     "lif": {"input_scale": 1.0},
     "adlif": {"input_scale": 10.0},
 }

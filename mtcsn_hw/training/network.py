@@ -48,7 +48,9 @@ class MTCSNHidden(nn.Module):
         return s, st.events, st.v, st.last
 
 
-def make_hidden(model: str, n_in: int, n_hidden: int, seed: int, layer: dict | None = None) -> nn.Module:
+def make_hidden(model: str, n_in: int, n_hidden: int, seed: int, layer: dict | None = None,
+                out_tau: float = 0.0) -> nn.Module:
+    """out_tau: the readout low-pass in input steps; an MTCSN layer with substeps weights its output by it."""
     gen = torch.Generator().manual_seed(seed)
     kw = dict(layer or {})
     if model == "lif":
@@ -58,7 +60,7 @@ def make_hidden(model: str, n_in: int, n_hidden: int, seed: int, layer: dict | N
     if model == "mtcsn":
         if isinstance(kw.get("template"), dict):  # a neuron written out in full (JSON config)
             kw["template"] = NeuronParams.from_dict(kw["template"])
-        return MTCSNHidden(n_in, n_hidden, seed=seed, **kw)
+        return MTCSNHidden(n_in, n_hidden, seed=seed, readout_tau=out_tau, **kw)
     raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
 
 
