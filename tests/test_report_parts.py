@@ -83,3 +83,19 @@ def test_calibration_folder_reader(tmp_path):
         check_matches(c, "preset:tonic", 1)
     assert history_series(c["chips"][0]["history"]) == {"iv_rmse_fast": [0.04, 0.01], "loss": [2.0, 1.0]}
     assert "summary.json" in c["missing"] and any("result.json" in m for m in c["missing"])
+
+
+def test_the_report_reads_the_engines_own_chip_results():
+    """calibration/records holds a real `calibrate` folder: its numbers reach the report's chip table."""
+    import json
+    from pathlib import Path
+
+    from mtcsn_hw.report.calibration_folder import read_calibration
+    from mtcsn_hw.report.calibration_view import chip_rows
+    folder = Path(__file__).resolve().parents[1] / "calibration" / "records" / "mg-mtcsn-behavioral"
+    rows = chip_rows(read_calibration(folder))
+    summary = json.loads((folder / "chips" / "chip-0" / "result.json").read_text())["summary"]
+    assert rows[0]["iv_rmse_before"]["fast"] == summary["before.iv_rmse"]
+    assert rows[0]["iv_rmse_after"]["slow"] == summary["after.iv_rmse"]
+    assert rows[0]["gamma_before"] == summary["before.gamma"] and rows[0]["gamma_after"] == summary["after.gamma"]
+    assert rows[0]["iterations"] == summary["iterations"]

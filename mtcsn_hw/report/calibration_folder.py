@@ -98,12 +98,23 @@ def check_matches(calib: dict, source: str, n_neurons: int) -> None:
 
 
 def stage_value(result, stage: str, key: str):
-    """result[stage][key] (stage: before/after/retrained/robust), or result[f"{key}_{stage}"], else None."""
+    """result[stage][key] (stage: before/after/retrained/robust), result[f"{key}_{stage}"], or, in the engine's
+    chip result.json, result["summary"][f"{stage}.{key}"]; else None."""
     if not isinstance(result, dict):
         return None
+    summary = result.get("summary")
+    if isinstance(summary, dict) and f"{stage}.{key}" in summary:
+        return summary[f"{stage}.{key}"]
     block = result.get(stage)
-    value = block.get(key) if isinstance(block, dict) else result.get(f"{key}_{stage}")
-    return value
+    return block.get(key) if isinstance(block, dict) else result.get(f"{key}_{stage}")
+
+
+def result_value(result, key: str):
+    """A stage-free number of a chip's result (e.g. iterations): result[key] or result["summary"][key]."""
+    if not isinstance(result, dict):
+        return None
+    summary = result.get("summary")
+    return summary.get(key) if isinstance(summary, dict) and key in summary else result.get(key)
 
 
 def iv_rmse_of(value) -> dict | None:

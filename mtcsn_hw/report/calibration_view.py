@@ -3,7 +3,7 @@ and the Monte Carlo I-V envelope, each with a plain note when the folder has no 
 from __future__ import annotations
 
 from mtcsn_hw.report import figures
-from mtcsn_hw.report.calibration_folder import history_series, iv_rmse_of, measured_iv, stage_value
+from mtcsn_hw.report.calibration_folder import history_series, iv_rmse_of, measured_iv, result_value, stage_value
 from mtcsn_hw.report.checks import THRESHOLDS
 
 RUNGS = ("nominal", "mismatched", "calibrated", "retrained", "robust")
@@ -23,7 +23,7 @@ def chip_rows(calib: dict) -> list[dict]:
                      "iv_rmse_after": iv_rmse_of(stage_value(r, "after", "iv_rmse")),
                      "gamma_before": _num(stage_value(r, "before", "gamma")),
                      "gamma_after": _num(stage_value(r, "after", "gamma")),
-                     "iterations": _num(r.get("iterations")) if isinstance(r, dict) else None})
+                     "iterations": _num(result_value(r, "iterations"))})
     return rows
 
 
