@@ -84,15 +84,16 @@ def bench_load(rows: list, quick: bool) -> None:
     print(f"sky130 load: subset {subset:.3f} s, full library {full:.1f} s -> {full / subset:.0f}x")
 
 
-def write_report(rows: list) -> None:
+def write_report(rows: list, load: tuple) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with open("/proc/cpuinfo") as fh:
         cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), platform.processor())
     ver = subprocess.run(["ngspice", "-v"], capture_output=True, text=True).stdout
     ver = (re.search(r"ngspice-\S+", ver) or [""])[0] if ver else ""
     lines = ["<!-- circuit-bench:start -->", "## Circuit (bench/bench_circuit.py)", "",
-             f"{now}; {cpu}, {os.cpu_count()} cores (shared with a concurrent training job), {ver}, "
-             f"Python {platform.python_version()}; bursting-preset neurons, seed {SEED}.", "",
+             f"{now}; {cpu}, {os.cpu_count()} cores shared with other users (load average {load[0]:.1f} before, "
+             f"{os.getloadavg()[0]:.1f} after), {ver}, Python {platform.python_version()}; bursting-preset neurons, "
+             f"seed {SEED}; sky130 netlists with one ngspice thread (num_threads=1).", "",
              "| benchmark | case | A | B | ratio |", "|---|---|---|---|---|"]
     for kind, case, a, b, ratio in rows:
         if kind == "overhead":
@@ -114,10 +115,11 @@ def main() -> None:
     if shutil.which("ngspice") is None:
         raise SystemExit("needs the ngspice program: sudo apt-get install -y ngspice libngspice0")
     rows: list = []
+    load = os.getloadavg()
     bench_load(rows, args.quick)
     bench_overhead(rows, args.quick)
     bench_throughput(rows, args.quick)
-    write_report(rows)
+    write_report(rows, load)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,32 @@ def test_netlist_header_names_no_path_of_this_machine():
     h = render_shared(Bench(technology=techmod.technology("sky130")))
     assert ".include" not in h.lower() and ".lib" not in h.lower()
     assert "sky130_fd_pr__pfet_01v8__ajunction_mult" in h     # a parameter the device cards read
+
+
+def test_one_openmp_thread_gives_the_same_transistor_transient(monkeypatch):
+    """sky130 netlists ask ngspice for one BSIM4 load thread (much faster on a few dozen transistors); the
+    vectors must be those of ngspice's default two threads, point for point."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from mtcsn_hw.calibration.chip_bench import make_chip
+    from mtcsn_hw.circuit import edits, ngspice
+    from mtcsn_hw.circuit.build import units_for
+    from mtcsn_hw.circuit.families.sky130 import Sky130Family
+    from mtcsn_hw.circuit.render import render_shared
+    from mtcsn_hw.model.params import NeuronParams
+
+    units = units_for("transistor")
+    chip = make_chip([NeuronParams.preset("bursting")], units, None, None)
+    tran = chip.bench.tran()
+    bench = edits.set_analyses(chip.bench, replace(tran, stop=units.seconds(300.0)))
+    assert ".options tnom=27 scale=1.0u num_threads=1" in render_shared(chip.bench)
+    one = ngspice.run(bench)
+    monkeypatch.setattr(Sky130Family, "options", staticmethod(lambda: (("scale", "1.0u"),)))
+    assert "num_threads" not in render_shared(chip.bench)
+    default = ngspice.run(bench)
+    assert len(one.v("time")) == len(default.v("time")) > 100
+    assert np.ptp(default.v("vm_0")) > 0.3           # it spikes: the comparison covers the fast part
+    for vec in ("time", "vm_0", "vs_0"):
+        np.testing.assert_array_equal(one.v(vec), default.v(vec))

@@ -42,7 +42,12 @@ class Sky130Family:
 
     @staticmethod
     def options() -> tuple:
-        return (("scale", "1.0u"),)   # the PDK's W/L are in microns
+        # scale: the PDK's W/L are in microns. num_threads: ngspice runs the BSIM4 load in 2 OpenMP threads
+        # by default; for a few dozen transistors the per-iteration thread hand-off costs more than the load,
+        # and on busy cores it waits for a descheduled thread: one thread gave identical vectors 25-40x faster
+        # (bench/mc_dc_batched.py); two pay only for networks of 10+ neurons on free cores (<= 1.27x, BENCHMARKS.md).
+        # Parallelism in this project is one process per simulation.
+        return (("scale", "1.0u"), ("num_threads", 1))
 
     @staticmethod
     def model_lines(tech) -> list[str]:
