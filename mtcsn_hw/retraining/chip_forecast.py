@@ -67,16 +67,18 @@ def truth(ck: CheckpointData, n_test: int) -> np.ndarray:
     return np.asarray(ck.series.x[n0 + h:n0 + h + n_test], float)
 
 
-def model_forecast(ck: CheckpointData, n_test: int) -> np.ndarray:
-    """The model's output on the first n_test test samples, from rest, in original units (torch)."""
+def model_forecast(ck: CheckpointData, n_test: int, model=None) -> np.ndarray:
+    """The model's output on the first n_test test samples, from rest, in original units (torch); model: the
+    Forecaster in memory (default: loaded from the checkpoint folder)."""
     import torch
 
     from mtcsn_hw.training.checkpoint import load_checkpoint
 
-    model_ck = load_checkpoint(ck.path)
+    model = load_checkpoint(ck.path).model if model is None else model
     u = ck.normaliser(ck.series.x[ck.series.n_train:ck.series.n_train + n_test])
+    model.eval()
     with torch.no_grad():
-        out = model_ck.model(torch.tensor(u, dtype=torch.float32).reshape(-1, 1, 1))
+        out = model(torch.tensor(u, dtype=torch.float32).reshape(-1, 1, 1))
     return ck.normaliser.inverse(out.y[:, 0, 0].numpy().astype(float))
 
 
