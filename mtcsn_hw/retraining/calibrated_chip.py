@@ -119,10 +119,14 @@ def read_run(calibration) -> CalibrationRun:
                           str(args.get("corner", "tt")), float(args.get("temp", 27.0)))
 
 
-def read_chip(calibration, seed=None) -> CalibratedChip:
+def read_chip(calibration, seed=None, neurons: list | None = None, source: str = "the checkpoint") -> CalibratedChip:
+    """One chip of the folder; neurons: the network it must have calibrated (refused otherwise, before the chip's
+    files are read)."""
     path = Path(calibration)
     seed = pick_seed(path, seed)
     run = read_run(path)
+    if neurons is not None:
+        check_same_network(run.targets, neurons, path, source)
     folder = path / "chips" / f"chip-{seed}"
     spec, table_seed, table = load_table(folder / "mismatch.json")
     if table_seed != seed:

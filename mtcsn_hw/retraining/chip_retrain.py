@@ -22,7 +22,7 @@ from mtcsn_hw.atomic import check_writable
 from mtcsn_hw.checkpoint.reader import CheckpointData, read_checkpoint
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.errors import CheckpointError, ParameterError
-from mtcsn_hw.retraining.calibrated_chip import CALIBRATED_TWIN, calibrated_twins, check_same_network, read_chip
+from mtcsn_hw.retraining.calibrated_chip import CALIBRATED_TWIN, calibrated_twins, read_chip
 from mtcsn_hw.retraining.chip_forecast import forecast_on_chip, model_forecast, test_length
 from mtcsn_hw.retraining.chip_record import RECORD_FILE, RECORD_FORMAT, hardware_from_record, read_record
 from mtcsn_hw.retraining.warm_start import load_twins
@@ -73,8 +73,7 @@ def retrain_for_chip(checkpoint, calibration, out, chip=None, iterations=DEFAULT
     before training starts; nothing is written unless the whole run succeeds."""
     ck = _source(checkpoint)
     iterations = _iterations(iterations)
-    calibrated_chip = read_chip(calibration, chip)
-    check_same_network(calibrated_chip.targets, ck.neurons(), calibration, str(ck.path))
+    calibrated_chip = read_chip(calibration, chip, ck.neurons(), str(ck.path))
     twins = calibrated_twins(calibrated_chip)
     n = test_length(ck, n_test)
     check_writable(out, folder=True)

@@ -13,7 +13,7 @@ from mtcsn_hw.circuit.mismatch import MismatchSpec, load_spec
 from mtcsn_hw.circuit.mismatch_behavioural import draw_chip
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.errors import ParameterError
-from mtcsn_hw.retraining.calibrated_chip import check_same_network, read_chip
+from mtcsn_hw.retraining.calibrated_chip import read_chip
 from mtcsn_hw.retraining.chip_forecast import WASHOUT, forecast_on_chip
 from mtcsn_hw.retraining.chip_record import Hardware, hardware_of
 
@@ -41,8 +41,7 @@ def run_on_chip(checkpoint, calibration=None, seed=None, mismatch=None, calibrat
     hardware = hardware_of(ck.path)
     table, knobs = {}, None
     if calibration is not None:
-        chip = read_chip(calibration, seed)
-        check_same_network(chip.targets, network_neurons(ck, hardware), calibration, str(ck.path))
+        chip = read_chip(calibration, seed, network_neurons(ck, hardware), str(ck.path))
         level, corner, temp, seed = chip.level, chip.corner, chip.temp, chip.seed
         table, knobs = chip.table, (chip.knobs if calibrated else None)
     units = units_for(level, corner, temp)
