@@ -102,9 +102,13 @@ def circuit_forecast(ck: CheckpointData, units: Units, table: dict | None = None
                      n_test: int | None = None, hardware: Hardware | None = None) -> np.ndarray:
     """The circuit's readout yout_0 at the end of each of the first n_test test samples, original units."""
     n = test_length(ck, n_test, 0)
-    res = ngspice.run(chip_bench(ck, units, table, knobs, n, hardware))
-    t = res.plot("tran")["time"]
-    return ck.normaliser.inverse(np.interp(readout_times(units, ck.sample_dt, n), t, res.v("yout_0")))
+    return readout(ck, units, ngspice.run(chip_bench(ck, units, table, knobs, n, hardware)), n)
+
+
+def readout(ck: CheckpointData, units: Units, result, n: int) -> np.ndarray:
+    """A simulated network's readout yout_0 at the end of each of its n input samples, original units."""
+    t = result.plot("tran")["time"]
+    return ck.normaliser.inverse(np.interp(readout_times(units, ck.sample_dt, n), t, result.v("yout_0")))
 
 
 def forecast_on_chip(ck: CheckpointData, units: Units, table: dict | None = None, knobs: dict | None = None,
