@@ -134,6 +134,11 @@ def test_retrain_for_one_chip_end_to_end(checkpoint, calibration, tmp_path, caps
     record = json.loads((out / "chip.json").read_text())
     assert record["seed"] == 4 and len(record["offsets"]) == 4
     assert cli(capsys, "evaluate", out, "--json")[0] == 0
+    code, _, err = cli(capsys, "report", out, "--skip-energy", "--steps", 100, "--out", tmp_path / "report", "--json")
+    assert code in (0, 1), err                                      # written (1: a headline check failed)
+    shown = json.loads((tmp_path / "report" / "report.json").read_text())["calibration"]["ladder"]["chips"]
+    assert [c["values"][:4] for c in shown] == [[rungs[r] for r in rungs]]
+    assert (tmp_path / "report" / "figures" / "ladder.png").exists()
     again = run_on_chip(out, calibration, seed=4, n_test=N_TEST)   # re-run on its chip, read back from disk
     assert again["smape"] == pytest.approx(rungs["retrained"], rel=1e-6)
 
