@@ -20,7 +20,7 @@ from mtcsn_hw.atomic import write_json
 from mtcsn_hw.calibration.calibrate_run import run_chips
 from mtcsn_hw.circuit.mismatch import load_spec
 from mtcsn_hw.plotting import plt, save_figure
-from mtcsn_hw.retraining.chip_retrain import LADDER_FILE, RUNGS, retrain_for_chip
+from mtcsn_hw.retraining.chip_retrain import DEFAULT_ITERATIONS, LADDER_FILE, RUNGS, retrain_for_chip
 from mtcsn_hw.retraining.one_chip import run_on_chip
 
 COLUMNS = (*RUNGS, "robust")
@@ -98,7 +98,7 @@ def main() -> None:
     ap.add_argument("--level", default="behavioral")
     ap.add_argument("--mismatch", default="sky130")
     ap.add_argument("--scale", type=float, default=1.0, help="mismatch sigmas times this (area / scale^2)")
-    ap.add_argument("--iterations", type=int, default=100)
+    ap.add_argument("--iterations", type=int, default=DEFAULT_ITERATIONS)
     ap.add_argument("--robust", help="a robust checkpoint, run on each uncalibrated chip")
     ap.add_argument("--figure", default="docs/figures/ladder.png")
     args = ap.parse_args()

@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--calibration", metavar="DIR", help="chip-specific retraining from a calibration folder")
     p.add_argument("--chip", metavar="SEED", help="with --calibration: the chip (default: the folder's only chip)")
     p.add_argument("--iterations", type=int, default=None,
-                   help="training steps (default: 100 for one chip)")
+                   help="training steps (default: 25 for one chip)")
     p.add_argument("--n-test", type=int, default=None, help="with --calibration: test samples simulated for the "
                                                            "ladder (default all; the first 75 are washout)")
     p.add_argument("--robust", action="store_true", help="train with device mismatch drawn anew at every step")

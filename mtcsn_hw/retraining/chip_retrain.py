@@ -33,7 +33,7 @@ from mtcsn_hw.training.loop import fit
 LADDER_FILE = "ladder.json"
 LADDER_FORMAT = "mtcsn-hw/ladder/1"
 RUNGS = ("nominal", "mismatched", "calibrated", "retrained")
-DEFAULT_ITERATIONS = 100
+DEFAULT_ITERATIONS = 25   # measured: longer runs fit the model better and the circuit worse (docs/retraining.md)
 
 
 def _source(checkpoint) -> CheckpointData:
