@@ -10,7 +10,8 @@ import pytest
 
 from mtcsn_hw.cli.main import main
 
-CHIP_FILES = {"mismatch.json", "measurements.json", "measurements.npz", "twin.json", "biases.json", "history.json",
+CHIP_FILES = {"mismatch.json", "measurements.json", "measurements.npz", "twin.json", "twin_calibrated.json",
+              "biases.json", "history.json",
               "calibrated.cir", "comparison.json", "result.json"}
 
 

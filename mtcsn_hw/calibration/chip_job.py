@@ -5,7 +5,8 @@
   3. the digital twin fitted (element fits, measured taus, constant currents folded into i_app);
   4. biases re-tuned per neuron with the retune loop, measure(knobs) re-simulating the chip's bench with the
      knobs applied (to tolerance or max_iter iterations, every iteration recorded);
-  5. measured after; files written by the engine into the chip's folder.
+  5. measured after, and the calibrated chip's twin fitted from its final DC measurements
+     (twin_calibrated.json); files written by the engine into the chip's folder.
 
 context (plain data, see calibrate_run.chip_context): neurons (neuron JSON), level, corner, temp, spec (mismatch
 spec JSON or None), t_auto, t_driven, driven_seed, tol, max_iter.
@@ -91,7 +92,9 @@ def calibrate_chip(seed: int, context: dict) -> ChipResult:
                for k in range(len(chip.neurons))]
     seconds = time.perf_counter() - started
     bench = apply_all_knobs(chip.bench, knobs, chip.neurons, chip.units)
+    # the chip as it will run, with its calibrated biases (and trims): what chip-specific retraining freezes
+    calibrated_twins = [dc_twin(target, tunes[k].measurements) for k, target in enumerate(chip.neurons)]
     return ChipResult(summary=chip_summary(records, seconds),
-                      files=chip_files(chip, context, before, after, twins, tunes, records, bench))
+                      files=chip_files(chip, context, before, after, (twins, calibrated_twins), tunes, records, bench))
 
 

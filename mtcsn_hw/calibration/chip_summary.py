@@ -127,6 +127,9 @@ def calibrated_netlist(bench, chip, context: dict) -> str:
 
 
 def chip_files(chip, context, before, after, twins, tunes, records, bench) -> dict:
+    """twins: (the uncalibrated chip's twins, the calibrated chip's twins): twin.json and twin_calibrated.json,
+    both in the twin format (the second fitted to the final DC measurements, calibrated biases and trims on)."""
+    twins, calibrated_twins = twins
     spec = context.get("spec")
     table = table_json(spec_from_json(spec), chip.seed, chip.table) if spec else {
         "format": "mtcsn-hw/mismatch-table/1", "seed": chip.seed, "spec": None, "devices": {}}
@@ -137,6 +140,7 @@ def chip_files(chip, context, before, after, twins, tunes, records, bench) -> di
                               "element_fits": [{n: f.to_dict() for n, f in t.fits.items()} for t in twins]},
         "measurements.npz": _arrays(before, after),
         "twin.json": _one_or_many([t.params.to_dict() for t in twins], TWIN_FORMAT),
+        "twin_calibrated.json": _one_or_many([t.params.to_dict() for t in calibrated_twins], TWIN_FORMAT),
         "biases.json": _one_or_many([t.knobs.to_dict() for t in tunes]),
         "history.json": _one_or_many([t.to_dict() for t in tunes]),
         "comparison.json": comparison(records),

@@ -3,9 +3,11 @@ V_ref (shifts delta) and an optional trim current I_trim (a constant output curr
 asymmetry); per filter its bias I_tau (tau proportional to 1 / I_tau)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from mtcsn_hw.circuit.mapping import Units, filter_tags, map_neuron
+from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.params import NeuronParams
 
 
@@ -34,6 +36,29 @@ class Knobs:
         return {"elements": {k: {"i_b_A": e.i_b, "v_ref_V": e.v_ref, "i_trim_A": e.i_trim}
                              for k, e in self.elements.items()},
                 "filters": {k: {"i_tau_A": v} for k, v in self.filters.items()}}
+
+    @classmethod
+    def from_dict(cls, data) -> Knobs:
+        """The knobs of a bias table (biases.json of one neuron); ParameterError (one line) on a defect."""
+        if not isinstance(data, dict) or not isinstance(data.get("elements"), dict) \
+                or not isinstance(data.get("filters", {}), dict):
+            raise ParameterError("bias table: needs an 'elements' object (and a 'filters' object)")
+        elements = {}
+        for name, e in data["elements"].items():
+            if not isinstance(e, dict):
+                raise ParameterError(f"bias table: element {name!r} is not an object")
+            elements[name] = ElementKnobs(_amount(e, "i_b_A", name), _amount(e, "v_ref_V", name),
+                                          _amount(e, "i_trim_A", name, 0.0))
+        filters = {tag: _amount(f if isinstance(f, dict) else {}, "i_tau_A", f"filter {tag}")
+                   for tag, f in data.get("filters", {}).items()}
+        return cls(elements, filters)
+
+
+def _amount(entry: dict, key: str, where: str, default: float | None = None) -> float:
+    value = entry.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ParameterError(f"bias table: {where} {key} must be a finite number, got {value!r}")
+    return float(value)
 
 
 def nominal_knobs(target: NeuronParams, units: Units) -> Knobs:

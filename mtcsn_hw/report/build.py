@@ -22,7 +22,7 @@ from mtcsn_hw.report import checks as C
 from mtcsn_hw.report.baselines import baseline_rows
 from mtcsn_hw.report.calibration_folder import check_matches, read_calibration
 from mtcsn_hw.report.calibration_page import calibration_section, ladder_section, provenance_section
-from mtcsn_hw.report.calibration_view import calibration_numbers
+from mtcsn_hw.report.calibration_view import calibration_numbers, recorded_ladder
 from mtcsn_hw.report.circuit_runs import NGSPICE_SEED
 from mtcsn_hw.report.energy import PUBLISHED, published_conversion
 from mtcsn_hw.report.energy_page import energy_section
@@ -115,7 +115,8 @@ def compute(subject: dict, level: str, calib: dict | None, steps, skip_energy: b
         data["conversion"] = published_conversion(data["activity"])
     smape_nominal = data.get("smape_circuit")
     limit = None if data.get("smape_model") is None else data["smape_model"] * (1 + C.THRESHOLDS["smape_relative"])
-    data["calibration"], cal_figs = calibration_numbers(calib, nominal_iv, smape_nominal, limit)
+    recorded = recorded_ladder(subject["checkpoint"].path) if subject["kind"] == "forecaster" else None
+    data["calibration"], cal_figs = calibration_numbers(calib, nominal_iv, smape_nominal, limit, recorded)
     figs.update(cal_figs)
     data["checks"] = C.neuron_checks(data) if data["kind"] == "neuron" else C.forecaster_checks(data)
     data["overall"] = C.overall(data["checks"])

@@ -2,6 +2,10 @@
 and the Monte Carlo I-V envelope, each with a plain note when the folder has no data for it."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.report import figures
 from mtcsn_hw.report.calibration_folder import history_series, iv_rmse_of, measured_iv, result_value, stage_value
 from mtcsn_hw.report.checks import THRESHOLDS
@@ -27,20 +31,42 @@ def chip_rows(calib: dict) -> list[dict]:
     return rows
 
 
-def ladder(calib: dict | None, smape_nominal) -> dict:
+def recorded_ladder(checkpoint_path) -> dict | None:
+    """The ladder a checkpoint retrained for one chip carries (ladder.json: nominal, mismatched, calibrated,
+    retrained sMAPE on that chip), or None."""
+    path = Path(checkpoint_path) / "ladder.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"cannot read {path}: {exc}") from None
+    return data if isinstance(data, dict) and isinstance(data.get("smape"), dict) else None
+
+
+def ladder(calib: dict | None, smape_nominal, recorded: dict | None = None) -> dict:
     chips = []
     for chip in (calib or {"chips": []})["chips"]:
         values = [smape_nominal] + [_num(stage_value(chip["result"], STAGES[r], "smape")) for r in RUNGS[1:]]
         chips.append({"chip": chip["folder"], "values": values})
+    if recorded is not None:
+        chips.append({"chip": f"chip-{recorded.get('seed')} (ladder.json)",
+                      "values": [_num(recorded["smape"].get(r)) for r in RUNGS]})
     available = {r: (smape_nominal is not None if r == "nominal" else any(c["values"][i] is not None for c in chips))
                  for i, r in enumerate(RUNGS)}
     return {"rungs": list(RUNGS), "nominal": smape_nominal, "chips": chips, "available": available}
 
 
-def calibration_numbers(calib: dict | None, nominal_iv: dict | None, smape_nominal, smape_limit) -> tuple[dict, dict]:
-    """(data, figures); data is None-free JSON, figures only for what the folder holds."""
-    lad = ladder(calib, smape_nominal)
+def calibration_numbers(calib: dict | None, nominal_iv: dict | None, smape_nominal, smape_limit,
+                        recorded: dict | None = None) -> tuple[dict, dict]:
+    """(data, figures); data is None-free JSON, figures only for what the folder (and a checkpoint's own
+    ladder.json, `recorded`) holds."""
+    lad = ladder(calib, smape_nominal, recorded)
     figs = {}
+    if any(c["values"][1:] != [None] * (len(RUNGS) - 1) for c in lad["chips"]):
+        per_chip = {c["chip"]: c["values"] for c in lad["chips"]}
+        figs["ladder.png"] = ("sMAPE per chip across the ladder",
+                              figures.ladder_figure(list(RUNGS), per_chip, smape_limit))
     if calib is None:
         return {"given": False, "ladder": lad}, figs
     data = {"given": True, "path": calib["path"], "chips": chip_rows(calib), "n_chips": len(calib["chips"]),
@@ -60,8 +86,4 @@ def calibration_numbers(calib: dict | None, nominal_iv: dict | None, smape_nomin
     if curves and nominal_iv is not None:
         figs["mc_iv.png"] = ("Monte Carlo I-V envelope over the chips against the model; green band: spec limit",
                              figures.mc_iv_figure(nominal_iv, curves, THRESHOLDS["iv_rmse"]))
-    if any(c["values"][1:] != [None] * (len(RUNGS) - 1) for c in lad["chips"]):
-        per_chip = {c["chip"]: c["values"] for c in lad["chips"]}
-        figs["ladder.png"] = ("sMAPE per chip across the ladder",
-                              figures.ladder_figure(list(RUNGS), per_chip, smape_limit))
     return data, figs

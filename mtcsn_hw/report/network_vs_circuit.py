@@ -16,9 +16,10 @@ from mtcsn_hw.checkpoint.reader import read_checkpoint
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.compare import upward_crossings
-from mtcsn_hw.circuit.export import checkpoint_dir_spec, readout_times
+from mtcsn_hw.circuit.export import checkpoint_dir_spec
 from mtcsn_hw.circuit.network import network_bench
 from mtcsn_hw.model.spike_metrics import coincidence_factor
+from mtcsn_hw.retraining.chip_forecast import model_forecast, readout
 from mtcsn_hw.tasks import metrics as M
 from mtcsn_hw.training.checkpoint import load_checkpoint
 
@@ -37,13 +38,12 @@ def compare_network(path, level: str = "behavioral", corner: str = "tt", washout
 
     u = ck.normaliser(x[n0:n0 + n_test])
     with torch.no_grad():
-        out = ck.model(torch.tensor(u, dtype=torch.float32).reshape(-1, 1, 1))
-    y_model = ck.normaliser.inverse(out.y[:, 0, 0].numpy().astype(float))
-    events_model = out.events[:, 0, :].numpy()
+        events_model = ck.model(torch.tensor(u, dtype=torch.float32).reshape(-1, 1, 1)).events[:, 0, :].numpy()
+    y_model = model_forecast(ck.data, n_test, ck.model)
 
     res = ngspice.run(network_bench(spec, units))
     t = res.plot("tran")["time"]
-    y_circuit = ck.normaliser.inverse(np.interp(readout_times(units, dt, n_test), t, res.v("yout_0")))
+    y_circuit = readout(ck.data, units, res, n_test)
     n_hidden = len(spec.neurons)
     spikes_circuit = [units.to_model_t(upward_crossings(t, res.v(f"vm_{k}"), units.volt(layer.v_th)))
                       for k in range(n_hidden)]

@@ -63,10 +63,15 @@ def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
 
 
 def save_checkpoint(path, model: Forecaster, cfg: TrainConfig, series: MackeyGlassSeries, norm: Normaliser,
-                    metrics: dict) -> Path:
-    """Write the folder atomically: it appears complete or not at all."""
+                    metrics: dict, extra: dict | None = None) -> Path:
+    """Write the folder atomically: it appears complete or not at all. extra: file name -> JSON-able object
+    written beside the checkpoint's own files (e.g. what it was retrained for)."""
     path = Path(path)
     with atomic_dir(path) as tmp:
+        for name, obj in (extra or {}).items():
+            if name in FILES or "/" in name:
+                raise ValueError(f"extra checkpoint file {name!r} would replace a checkpoint file")
+            (tmp / name).write_text(json.dumps(obj, indent=1) + "\n")
         (tmp / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
         (tmp / "params.json").write_text(json.dumps(plain_params(model, cfg, norm), indent=1) + "\n")
         state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}

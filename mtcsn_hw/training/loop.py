@@ -26,15 +26,17 @@ def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
     return neurobench_series(cfg.train_lyap, cfg.test_lyap, extra=cfg.horizon, steps_per_tau=cfg.steps_per_tau)
 
 
-def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: bool = True):
-    """Train a fresh model. Returns (model, series, normaliser, history dict)."""
+def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: bool = True,
+        model: Forecaster | None = None):
+    """Train a fresh model, or go on training `model` (warm start; parameters that do not require gradients
+    stay as they are). Returns (model, series, normaliser, history dict)."""
     cfg.validate()
     series = make_series(cfg) if series is None else series
     norm = Normaliser.fit(series.x[:series.n_train])
     u = norm(series.x)
     h = horizon_of(cfg.protocol, cfg.horizon)
-    model = build_model(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    model = build_model(cfg) if model is None else model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)  # a frozen parameter (no gradient) is skipped
     # cosine decay to lr/10 over the run: the same schedule for every model
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda k: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * k / max(cfg.iterations, 1))))
