@@ -22,6 +22,7 @@ SUBCOMMANDS = [
     "mtcsn_hw.cli.report",
     "mtcsn_hw.cli.calibrate",
     "mtcsn_hw.cli.montecarlo",
+    "mtcsn_hw.cli.retrain",
 ]
 
 

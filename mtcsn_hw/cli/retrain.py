@@ -1,0 +1,64 @@
+"""`mtcsn-hw retrain`: retrain a checkpoint for its circuit and write a new checkpoint directory.
+
+--robust: mismatch-aware, robust to chips it never saw (mtcsn_hw.retraining.robust). --calibration DIR
+(chip-specific) is the other mode; the two are mutually exclusive.
+"""
+from __future__ import annotations
+
+from mtcsn_hw.errors import ParameterError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("retrain", help="retrain a checkpoint for its circuit (robust to mismatch, or for one chip)",
+                       description="Warm-start a trained MTCSN checkpoint and retrain it for its circuit; writes a "
+                                   "normal checkpoint directory to --out.")
+    p.add_argument("checkpoint", help="trained MTCSN checkpoint directory (models/NAME)")
+    p.add_argument("--out", required=True, help="checkpoint directory to write (replaced atomically)")
+    p.add_argument("--calibration", metavar="DIR", help="chip-specific retraining from a calibration folder")
+    add_robust_args(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(func=run)
+
+
+def add_robust_args(p) -> None:
+    g = p.add_argument_group("robust (mismatch-aware) retraining")
+    g.add_argument("--robust", action="store_true", help="train with device mismatch drawn anew at every step")
+    g.add_argument("--mismatch", default="sky130", metavar="SPEC",
+                   help="mismatch spec file or technology name (default: sky130, calibration/mismatch/sky130.json)")
+    g.add_argument("--scale", type=float, default=1.0, help="multiply every sigma of the spec (area / scale^2)")
+    g.add_argument("--seed", type=int, default=0, help="seed of the training draws")
+    g.add_argument("--iterations", type=int, default=None, help="training steps (default: the source's)")
+    g.add_argument("--chip-per-batch", action="store_true",
+                   help="one chip per batch instead of one per sequence")
+    g.add_argument("--chips", type=int, default=20, help="unseen circuit chips to compare on (seeds 1000, 1001, ...)")
+
+
+def run(args) -> dict:
+    if args.robust and args.calibration:
+        raise ParameterError("--robust and --calibration are exclusive: robust retraining is for unseen chips, "
+                             "--calibration for one calibrated chip")
+    if args.robust:
+        return run_robust(args)
+    if args.calibration:
+        raise ParameterError("chip-specific retraining (--calibration) is not available in this build")
+    raise ParameterError("say how to retrain: --robust or --calibration DIR")
+
+
+def run_robust(args) -> dict:
+    import torch
+
+    from mtcsn_hw.retraining.robust import retrain_robust
+
+    torch.set_num_threads(1)  # tiny tensors: one thread is faster than two, and leaves a core free
+    r = retrain_robust(args.checkpoint, args.out, mismatch=args.mismatch, scale=args.scale, seed=args.seed,
+                       iterations=args.iterations, per_sequence=not args.chip_per_batch, chips=args.chips,
+                       progress=not (args.quiet or args.json))
+    if not args.json:
+        mc = r["mismatch_chips"]
+        print(f"wrote {args.out}: nominal test sMAPE {mc['source']['nominal']:.2f} -> {r['smape']:.2f}")
+        for key in ("source", "robust"):
+            s = mc[key]
+            print(f"  {key:6s} on {s['chips']} unseen chips (seeds {s['seeds'][0]}-{s['seeds'][-1]}, sigma x "
+                  f"{s['scale']:g}): median {s['median']:.2f}, p90 {s['p90']:.2f}, worst {s['worst']:.2f}")
+    return r
