@@ -165,3 +165,13 @@ def test_bad_spreads_are_refused():
         Spreads.from_dict({"alpha": 0.1})
     assert Spreads.from_dict(Spreads(0.1, 0.2, 0.3, 0.4).as_dict()) == Spreads(0.1, 0.2, 0.3, 0.4)
     assert np.isfinite(Spreads(0.1).scaled(2.0).alpha)
+
+
+def test_a_scale_range_draws_chips_from_nominal_up_to_the_spreads(spreads):
+    tau = torch.tensor([[0.0, 50.0]] * 5, dtype=torch.float64)
+    full, ranged = draw(spreads, tau, 64, 3, "train/0"), draw(spreads, tau, 64, 3, "train/0", scale_range=True)
+    ratio = ranged.delta_shift / full.delta_shift                      # each chip: the same z, its own fraction
+    per_chip = ratio.reshape(64, -1)
+    assert torch.allclose(per_chip, per_chip[:, :1].expand_as(per_chip))
+    assert torch.allclose(ranged.alpha_gain.log() / full.alpha_gain.log(), ratio)
+    assert 0 <= float(per_chip.min()) and float(per_chip.max()) <= 1 and float(per_chip.std()) > 0.2

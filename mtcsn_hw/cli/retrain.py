@@ -31,6 +31,8 @@ def add_robust_args(p) -> None:
     g.add_argument("--iterations", type=int, default=None, help="training steps (default: the source's)")
     g.add_argument("--chip-per-batch", action="store_true",
                    help="one chip per batch instead of one per sequence")
+    g.add_argument("--scale-range", action="store_true",
+                   help="train on chips from nominal up to sigma x scale (each chip its own fraction)")
     g.add_argument("--chips", type=int, default=20, help="unseen circuit chips to compare on (seeds 1000, 1001, ...)")
 
 
@@ -52,7 +54,8 @@ def run_robust(args) -> dict:
 
     torch.set_num_threads(1)  # tiny tensors: one thread is faster than two, and leaves a core free
     r = retrain_robust(args.checkpoint, args.out, mismatch=args.mismatch, scale=args.scale, seed=args.seed,
-                       iterations=args.iterations, per_sequence=not args.chip_per_batch, chips=args.chips,
+                       iterations=args.iterations, per_sequence=not args.chip_per_batch,
+                       scale_range=args.scale_range, chips=args.chips,
                        progress=not (args.quiet or args.json))
     if not args.json:
         mc = r["mismatch_chips"]

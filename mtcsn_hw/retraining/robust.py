@@ -53,17 +53,19 @@ def evaluate_on_chips(ck: Checkpoint, spec, seeds) -> dict:
     return {"seeds": list(seeds), "scale": spec.scale, "smape": values, **spread_summary(values, nominal)}
 
 
-def robust_settings(mismatch, spec, seed: int, spreads, source, iterations: int, per_sequence: bool) -> dict:
+def robust_settings(mismatch, spec, seed: int, spreads, source, sampler: MismatchSampler, iterations: int) -> dict:
     return {"source": str(source), "mismatch": str(mismatch), "spec": spec.to_json(), "scale": spec.scale,
             "seed": int(seed), "spreads": spreads.as_dict(), "iterations": int(iterations),
-            "per_sequence": bool(per_sequence), "level": LEVEL}
+            "per_sequence": sampler.per_sequence, "scale_range": sampler.scale_range, "level": LEVEL}
 
 
 def retrain_robust(source, out, mismatch="sky130", scale: float = 1.0, seed: int = 0, iterations: int | None = None,
-                   per_sequence: bool = True, chips: int = 20, progress: bool = True) -> dict:
+                   per_sequence: bool = True, scale_range: bool = False, chips: int = 20,
+                   progress: bool = True) -> dict:
     """Warm-start `source` and train it with fresh mismatch at every step; write the checkpoint `out`
     (config.json's `robust` records the settings) and compare both on `chips` unseen circuit chips at the
-    training scale. Every input is checked before training starts; nothing is written on an error."""
+    training scale. scale_range: train on chips from nominal up to the spec's sigmas. Every input is checked
+    before training starts; nothing is written on an error."""
     seeds = eval_seeds(chips)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
@@ -72,11 +74,11 @@ def retrain_robust(source, out, mismatch="sky130", scale: float = 1.0, seed: int
     check_writable(out, folder=True)
     spreads = model_spreads(spec, units_for(LEVEL))
     n_iter = ck.config.iterations if iterations is None else int(iterations)
+    sampler = MismatchSampler(spreads, seed, per_sequence, scale_range)
     cfg = replace(ck.config, iterations=n_iter,
-                  robust=robust_settings(mismatch, spec, seed, spreads, Path(source), n_iter, per_sequence)).validate()
+                  robust=robust_settings(mismatch, spec, seed, spreads, Path(source), sampler, n_iter)).validate()
     before = evaluate_on_chips(ck, spec, seeds)
-    model, series, norm, history = fit(cfg, series=ck.series, progress=progress, model=ck.model,
-                                       mismatch=MismatchSampler(spreads, seed, per_sequence))
+    model, series, norm, history = fit(cfg, series=ck.series, progress=progress, model=ck.model, mismatch=sampler)
     m = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
     m["train_seconds"] = round(history["train_seconds"], 2)
     m["final_loss"] = sum(history["loss"][-10:]) / len(history["loss"][-10:])

@@ -106,13 +106,18 @@ def shared_filters(tau: torch.Tensor) -> torch.Tensor:
     return same.to(torch.int64).argmax(-1)
 
 
-def draw(spreads: Spreads, tau: torch.Tensor, chips: int, seed: int, stream: str = "") -> Perturbation:
-    """`chips` chips for neurons with element taus `tau` (H, E), from the stream (seed, stream)."""
+def draw(spreads: Spreads, tau: torch.Tensor, chips: int, seed: int, stream: str = "",
+         scale_range: bool = False) -> Perturbation:
+    """`chips` chips for neurons with element taus `tau` (H, E), from the stream (seed, stream).
+    scale_range: each chip's sigmas times its own uniform factor in [0, 1] (chips from nominal to `spreads`)."""
     gen = generator(seed, stream)
     tau = tau.detach()
     H, E = tau.shape
     z = torch.randn(3, chips, H, E, generator=gen, dtype=torch.float64)
     zc = torch.randn(chips, H, generator=gen, dtype=torch.float64)
+    if scale_range:
+        u = torch.rand(chips, generator=gen, dtype=torch.float64)
+        z, zc = z * u.reshape(1, chips, 1, 1), zc * u.reshape(chips, 1)
     z_tau = torch.gather(z[2], -1, shared_filters(tau).unsqueeze(0).expand(chips, H, E))
     return Perturbation(torch.exp(spreads.alpha * z[0]), spreads.delta * z[1], torch.exp(spreads.tau * z_tau),
                         torch.exp(spreads.c * zc))
@@ -121,12 +126,14 @@ def draw(spreads: Spreads, tau: torch.Tensor, chips: int, seed: int, stream: str
 @dataclass(frozen=True)
 class MismatchSampler:
     """Fresh chips at every training step: iteration k draws from stream 'train/k' of `seed`.
-    per_sequence: every sequence of the batch is its own chip (else one chip per batch)."""
+    per_sequence: every sequence of the batch is its own chip (else one chip per batch);
+    scale_range: chips from nominal up to `spreads` (each its own uniform fraction of them)."""
 
     spreads: Spreads
     seed: int = 0
     per_sequence: bool = True
+    scale_range: bool = False
 
     def __call__(self, layer, iteration: int, batch: int) -> Perturbation:
         chips = batch if self.per_sequence else 1
-        return draw(self.spreads, layer.tau, chips, self.seed, f"train/{iteration}")
+        return draw(self.spreads, layer.tau, chips, self.seed, f"train/{iteration}", self.scale_range)
