@@ -15,11 +15,11 @@ which each model's median stays within 5 % of its nominal is listed.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from mtcsn_hw.atomic import write_json
@@ -50,7 +50,7 @@ def within(summary_by_scale: dict, tolerance: float = 0.05) -> float:
     return ok
 
 
-def main() -> None:
+def parse_args():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", default="models/mg-mtcsn")
     ap.add_argument("--out", default="out/robust-bench")
@@ -61,41 +61,62 @@ def main() -> None:
                     help="robust runs on chips from nominal up to sigma x S (robust-0..S)")
     ap.add_argument("--eval-scales", type=float, nargs="+", default=[1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
     ap.add_argument("--chips", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=0, help="seed of the robust runs' training draws")
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    out = Path(args.out)
-    source = Path(args.source)
-    runs = {"source": {"path": str(source)}}
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds of the robust runs' draws")
+    return ap.parse_args()
+
+
+def train_all(args, source: Path, out: Path) -> dict:
+    """name -> [checkpoint path per seed] (the source and the ordinary run have one)."""
+    runs = {"source": [source]}
     t = time.perf_counter()
-    runs["ordinary"] = {"path": str(out / "ordinary"), **ordinary(source, out / "ordinary", args.iterations)}
+    ordinary(source, out / "ordinary", args.iterations)
+    runs["ordinary"] = [out / "ordinary"]
     print(f"ordinary: {time.perf_counter() - t:.1f} s")
     jobs = [(f"robust-s{s:g}", s, True, False) for s in args.train_scales] + [
         (f"robust-s{args.batch_scale:g}-b", args.batch_scale, False, False)] + [
         (f"robust-0..{s:g}", s, True, True) for s in args.range_scales]
     for name, scale, per_sequence, scale_range in jobs:
-        t = time.perf_counter()
-        r = retrain_robust(source, out / name, scale=scale, seed=args.seed, iterations=args.iterations,
-                           per_sequence=per_sequence, scale_range=scale_range, chips=1, progress=False)
-        runs[name] = {"path": str(out / name), "smape": r["smape"], "train_seconds": r["train_seconds"],
-                      "scale": scale, "per_sequence": per_sequence}
-        print(f"{name}: {time.perf_counter() - t:.1f} s (training {r['train_seconds']} s)")
+        runs[name] = []
+        for seed in args.seeds:
+            path = out / f"{name}-seed{seed}"
+            r = retrain_robust(source, path, scale=scale, seed=seed, iterations=args.iterations,
+                               per_sequence=per_sequence, scale_range=scale_range, chips=1, progress=False)
+            runs[name].append(path)
+            print(f"{name} seed {seed}: training {r['train_seconds']} s")
+    return runs
+
+
+def mean_std(values) -> str:
+    v = np.asarray(values, float)
+    return f"{v.mean():.2f}" if v.size == 1 else f"{v.mean():.2f} ± {v.std(ddof=1):.2f}"
+
+
+def table(results: dict, scales) -> list[str]:
+    lines = ["| model | nominal | " + " | ".join(f"σ × {s:g}: median / p90" for s in scales)
+             + " | median within 5 % of nominal up to |", "|---|---|" + "---|" * len(scales) + "---|"]
+    for name, per_seed in results.items():
+        nominal = mean_std([r[f"{scales[0]:g}"]["nominal"] for r in per_seed])
+        cells = [f"{mean_std([r[f'{s:g}']['median'] for r in per_seed])} / "
+                 f"{mean_std([r[f'{s:g}']['p90'] for r in per_seed])}" for s in scales]
+        ok = "/".join(f"×{within(r):g}" for r in per_seed)
+        lines.append(f"| {name} | {nominal} | " + " | ".join(cells) + f" | {ok} |")
+    return lines
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(1)
+    out, source = Path(args.out), Path(args.source)
+    runs = train_all(args, source, out)
     seeds = eval_seeds(args.chips)
     spec = load_spec("sky130")
-    for run in runs.values():
-        ck = load_mtcsn(run["path"])
-        run["chips"] = {f"{s:g}": evaluate_on_chips(ck, spec.scaled(s), seeds) for s in args.eval_scales}
-        run["within_5pct_up_to_scale"] = within(run["chips"])
-    write_json(out / "results.json", {"seeds": seeds, "eval_scales": args.eval_scales, "runs": runs})
-    print(f"\nmodel-level test sMAPE on circuit chips {seeds[0]}-{seeds[-1]} (sky130 spec x scale): median / p90")
-    print("| model | nominal | " + " | ".join(f"sigma x {s:g}" for s in args.eval_scales) + " | within 5 % up to |")
-    print("|---|---|" + "---|" * len(args.eval_scales) + "---|")
-    for name, run in runs.items():
-        cells = [f"{run['chips'][f'{s:g}']['median']:.2f} / {run['chips'][f'{s:g}']['p90']:.2f}"
-                 for s in args.eval_scales]
-        nominal = run["chips"][f"{args.eval_scales[0]:g}"]["nominal"]
-        print(f"| {name} | {nominal:.2f} | " + " | ".join(cells) + f" | x{run['within_5pct_up_to_scale']:g} |")
-    print(json.dumps({k: v.get("train_seconds") for k, v in runs.items()}))
+    results = {name: [{f"{s:g}": evaluate_on_chips(load_mtcsn(p), spec.scaled(s), seeds) for s in args.eval_scales}
+                      for p in paths] for name, paths in runs.items()}
+    write_json(out / "results.json", {"chip_seeds": seeds, "draw_seeds": args.seeds, "eval_scales": args.eval_scales,
+                                      "runs": {k: [str(p) for p in v] for k, v in runs.items()}, "results": results})
+    print(f"\nmodel-level test sMAPE on circuit chips {seeds[0]}-{seeds[-1]} (sky130 spec x scale), "
+          f"robust runs: mean ± std over draw seeds {args.seeds}")
+    print("\n".join(table(results, args.eval_scales)))
 
 
 if __name__ == "__main__":

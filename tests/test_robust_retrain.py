@@ -136,3 +136,17 @@ def test_bad_input_is_one_line_and_writes_nothing(tiny, tmp_path, capsys, case, 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
     assert not out.exists() and not out.parent.exists()
+
+
+@pytest.mark.skipif(not (REPO / "models" / "mg-mtcsn-robust").is_dir(), reason="no shipped robust model")
+def test_shipped_robust_model_evaluates_to_its_metrics_and_records_its_recipe(capsys):
+    path = REPO / "models" / "mg-mtcsn-robust"
+    ck = read_checkpoint(path)
+    robust = ck.config["robust"]
+    assert robust["spec"]["format"] == "mtcsn-hw/mismatch/1" and robust["scale"] > 0 and robust["seed"] >= 0
+    assert set(robust["spreads"]) == {"alpha", "delta", "tau", "c"}
+    assert main(["evaluate", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["smape"] == pytest.approx(ck.metrics["smape"], rel=1e-6)
+    chips = ck.metrics["mismatch_chips"]
+    assert chips["robust"]["seeds"] == chips["source"]["seeds"] and len(chips["robust"]["seeds"]) >= 20
