@@ -33,8 +33,8 @@ NGSPICE = pytest.mark.skipif(shutil.which("ngspice") is None, reason="needs the 
 def tiny(tmp_path_factory):
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("ck") / "tiny"
-    train_and_save(TrainConfig(model="mtcsn", horizon=5, n_hidden=4, iterations=3, batch=2, window=60, washout=10),
-                   out, progress=False)
+    train_and_save(TrainConfig(model="mtcsn", horizon=5, n_hidden=4, iterations=3, batch=2, window=60, washout=10,
+                               layer={"dt": 0.25, "substeps": 4}), out, progress=False)
     return out
 
 
