@@ -114,7 +114,7 @@ def _spec_file(tmp_path, **change) -> Path:
 @pytest.mark.parametrize("case,needle", [
     ("negative", "a_vt_mv_um"), ("nan", "a_vt_mv_um"), ("technology", "unknown technology"),
     ("format", "format must be"), ("lif", "needs an MTCSN checkpoint"), ("both", "exclusive"),
-    ("neither", "--robust or --calibration")])
+    ("neither", "--robust or --calibration"), ("iterations", "iterations must be >= 1")])
 def test_bad_input_is_one_line_and_writes_nothing(tiny, tmp_path, capsys, case, needle):
     source, extra = str(tiny), ["--robust"]
     if case == "negative":
@@ -129,10 +129,11 @@ def test_bad_input_is_one_line_and_writes_nothing(tiny, tmp_path, capsys, case, 
         source = str(REPO / "models" / "mg-lif")
     elif case == "both":
         extra += ["--calibration", str(tmp_path)]
-    else:
+    elif case == "neither":
         extra = []
+    iterations = "0" if case == "iterations" else "1"
     out = tmp_path / "new" / "robust"
-    assert main(["retrain", source, *extra, "--iterations", "1", "--chips", "1", "--out", str(out)]) != 0
+    assert main(["retrain", source, *extra, "--iterations", iterations, "--chips", "1", "--out", str(out)]) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
     assert not out.exists() and not out.parent.exists()

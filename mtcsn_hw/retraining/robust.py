@@ -71,12 +71,12 @@ def retrain_robust(source, out, mismatch="sky130", scale: float = 1.0, seed: int
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
     spec = load_spec(mismatch).scaled(scale)
     ck = load_mtcsn(source)
-    check_writable(out, folder=True)
     spreads = model_spreads(spec, units_for(LEVEL))
     n_iter = ck.config.iterations if iterations is None else int(iterations)
     sampler = MismatchSampler(spreads, seed, per_sequence, scale_range)
     cfg = replace(ck.config, iterations=n_iter,
                   robust=robust_settings(mismatch, spec, seed, spreads, Path(source), sampler, n_iter)).validate()
+    check_writable(out, folder=True)
     before = evaluate_on_chips(ck, spec, seeds)
     model, series, norm, history = fit(cfg, series=ck.series, progress=progress, model=ck.model, mismatch=sampler)
     m = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
