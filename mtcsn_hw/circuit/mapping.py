@@ -90,6 +90,10 @@ class Units:
     def to_model_v(self, v_phys):
         return (v_phys - self.v_rest) / self.v0
 
+    def to_model_dv(self, dv_phys):
+        """A voltage difference (an offset, a spread): V -> model units."""
+        return dv_phys / self.v0
+
     def to_model_t(self, t_phys):
         return t_phys / self.tau0
 

@@ -3,7 +3,8 @@
     python -m mtcsn_hw.circuit.shipped [REPO]
 
 writes REPO/netlists/lib/<cell>.sub, REPO/netlists/presets/<preset>_<level>.cir and
-REPO/netlists/mg-mtcsn_<level>.cir (from REPO/models/mg-mtcsn), each atomically.
+REPO/netlists/<model>_<level>.cir for each shipped MTCSN model (REPO/models/<model>: mg-mtcsn and its
+mismatch-robust retraining mg-mtcsn-robust), each atomically.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.presets import PRESET_NAMES
 
 LEVELS = ("behavioral", "transistor")
+MODELS = ("mg-mtcsn", "mg-mtcsn-robust")
 
 
 def write_library(folder: str | Path) -> list[Path]:
@@ -40,10 +42,12 @@ def regenerate(repo: str | Path = ".") -> list[Path]:
             path = repo / "netlists" / "presets" / f"{name}_{level}.cir"
             export(neuron_spec(NeuronParams.preset(name), name), units_for(level), path)
             paths.append(path)
-    model = repo / "models" / "mg-mtcsn"
-    if model.is_dir():
+    for name in MODELS:
+        model = repo / "models" / name
+        if not model.is_dir():
+            continue
         for level in LEVELS:
-            path = repo / "netlists" / f"mg-mtcsn_{level}.cir"
+            path = repo / "netlists" / f"{name}_{level}.cir"
             export(checkpoint_dir_spec(model), units_for(level), path)
             paths.append(path)
     return paths

@@ -11,6 +11,10 @@ step: the average of f(V) over the step's substeps, weighted (1 - a_f) a_f^(S-1-
 a_f = exp(-1 / (S readout_tau)). Then y <- a y + (1 - a) W s, a = a_f^S, is the fine-step filter sampled
 at the end of every input step: as S grows, the RC of the continuous-time circuit. With one substep (or
 no filter) s is f(V) at the end of the step.
+`mismatch` (None by default) perturbs the parameters a forward pass uses, as device mismatch would: an
+object with `.chips` and `.apply(StackedParams) -> StackedParams` for chips * n_hidden neurons (chip-major).
+One chip is shared by the whole batch; chips == batch gives every sequence its own chip, folded into
+the neuron axis so the trajectory costs the same.
 """
 from __future__ import annotations
 
@@ -84,6 +88,7 @@ class MTCSNLayer(nn.Module):
         w = torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) * input_scale / max(n_in, 1) ** 0.5
         self.w_in = nn.Parameter(w.to(dtype))
         self.bias = nn.Parameter(torch.full((n_hidden,), float(tpl.i_app), dtype=dtype))
+        self.mismatch = None
 
     # ---- constrained parameters ------------------------------------------------------------
     @property
@@ -113,21 +118,38 @@ class MTCSNLayer(nn.Module):
         return out
 
     # ---- dynamics ---------------------------------------------------------------------------
-    def initial_state(self, batch: int) -> tuple:
-        p = self.stacked().to(torch.float64)
+    def initial_state(self, batch: int, p: StackedParams | None = None) -> tuple:
+        """Rest of every neuron, (batch, H) and (batch, H, E); p with batch * H neurons gives each
+        sequence its own (mismatched) chip."""
+        p = (self.stacked() if p is None else p).to(torch.float64)
         v = resting_state(p, p.i_app).to(self.bias.dtype)      # differentiable (implicit function)
-        v = v.expand(batch, self.n_hidden).clone()
+        v = v.reshape(batch, self.n_hidden) if p.n == batch * self.n_hidden else v.expand(batch, self.n_hidden)
+        v = v.clone()
         return v, v.unsqueeze(-1).expand(batch, self.n_hidden, len(self.names)).clone()
+
+    def _forward_params(self, batch: int) -> tuple[StackedParams, bool]:
+        """The parameters of this pass (mismatched when `mismatch` is set) and whether chips are folded."""
+        p = self.stacked()
+        if self.mismatch is None or self.mismatch.chips == 1:
+            return (p if self.mismatch is None else self.mismatch.apply(p)), False
+        if self.mismatch.chips != batch:
+            raise ValueError(f"mismatch has {self.mismatch.chips} chips for a batch of {batch}: use 1 or {batch}")
+        return self.mismatch.apply(p), True
 
     def forward(self, x: torch.Tensor, state: tuple | None = None):
         T, B, _ = x.shape
-        p = self.stacked()
+        H, E = self.n_hidden, len(self.names)
+        p, fold = self._forward_params(B)
         phi, a, instant = step_coefficients(p, self.dt)
-        v, vx = self.initial_state(B) if state is None else state
+        v, vx = self.initial_state(B, p) if state is None else state
         drive = x @ self.w_in.T + self.bias          # (T, B, H)
         per_step = drive.repeat_interleave(self.substeps, dim=0) if self.substeps > 1 else drive
-        v_fine, x_fine = run_trajectory(v, vx, per_step, p, phi, a, instant)   # (T*substeps, B, H[, E])
-        vx = x_fine[-1]
+        if fold:   # chip b's neurons are neurons b*H ... b*H + H - 1 of one sequence
+            v_in, vx_in, per_step = v.reshape(1, B * H), vx.reshape(1, B * H, E), per_step.reshape(-1, 1, B * H)
+        else:
+            v_in, vx_in = v, vx
+        v_fine, x_fine = run_trajectory(v_in, vx_in, per_step, p, phi, a, instant)   # (T*substeps, B, H[, E])
+        v_fine, vx = v_fine.reshape(-1, B, H), x_fine[-1].reshape(B, H, E)
         with torch.no_grad():   # on booleans: a quarter of the memory traffic of float comparisons
             above = v_fine >= self.v_th
             was_above = torch.cat([(v.detach() >= self.v_th).unsqueeze(0), above[:-1]])

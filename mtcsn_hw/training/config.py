@@ -54,6 +54,7 @@ class TrainConfig:
     test_lyap: float = 10.0
     steps_per_tau: int = 1700
     layer: dict | None = None   # None: DEFAULT_LAYER[model]; a dict overrides single keys
+    robust: dict | None = None  # mismatch-aware retraining: spec, scale, seed, spreads, source (retraining/)
 
     def __post_init__(self):
         if self.residual is None:
@@ -83,6 +84,8 @@ class TrainConfig:
             raise ParameterError(f"closed_loop must be in [0, window - washout), got {self.closed_loop}")
         if self.closed_loop and self.protocol != "autoregressive":
             raise ParameterError("closed_loop training needs the autoregressive protocol")
+        if self.robust is not None and not isinstance(self.robust, dict):
+            raise ParameterError("robust must be a JSON object (the retraining settings) or null")
         if not 0 <= self.val_fraction < 1:
             raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
 

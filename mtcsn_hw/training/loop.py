@@ -26,10 +26,24 @@ def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
     return neurobench_series(cfg.train_lyap, cfg.test_lyap, extra=cfg.horizon, steps_per_tau=cfg.steps_per_tau)
 
 
+def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int):
+    """closed_loop_run with this step's chips on the MTCSN layer (mismatch(layer, it, batch)), if any."""
+    if mismatch is None:
+        return closed_loop_run(model, x, free_steps)
+    layer = model.hidden.layer
+    layer.mismatch = mismatch(layer, it, x.shape[1])
+    try:
+        return closed_loop_run(model, x, free_steps)
+    finally:
+        layer.mismatch = None
+
+
 def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: bool = True,
-        model: Forecaster | None = None):
+        model: Forecaster | None = None, mismatch=None):
     """Train a fresh model, or go on training `model` (warm start; parameters that do not require gradients
-    stay as they are). Returns (model, series, normaliser, history dict)."""
+    stay as they are). mismatch: None, or a sampler
+    (layer, iteration, batch) -> chips (training.mismatch) drawn anew at every step (MTCSN only).
+    Returns (model, series, normaliser, history dict)."""
     cfg.validate()
     series = make_series(cfg) if series is None else series
     norm = Normaliser.fit(series.x[:series.n_train])
@@ -53,7 +67,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
             x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
-        y_hat, hidden = closed_loop_run(model, x, free_steps_at(it, cfg.iterations, cfg.closed_loop))
+        y_hat, hidden = _mismatched_run(model, x, free_steps_at(it, cfg.iterations, cfg.closed_loop), mismatch, it)
         loss = torch.mean((y_hat[cfg.washout:] - y[cfg.washout:]) ** 2)
         if cfg.activity_reg > 0:  # optional sparsity pressure on what the readout reads
             loss = loss + cfg.activity_reg * hidden[cfg.washout:].mean()
