@@ -31,4 +31,14 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     for name in ("regimes.png", "circuit_bursting_traces.png", "circuit_bursting_iv.png", "mg-mtcsn_circuit.png",
                  "mg-mtcsn_behavioral.cir", "mg-mtcsn_transistor.cir", "summary.json"):
         assert (out / name).stat().st_size > 0, name
+    chip = summary["chip"]             # one mismatched chip, calibrated: the I-V error comes down
+    assert chip["after"]["iv_rmse"] < chip["before"]["iv_rmse"] and chip["iterations"] <= 10
+    assert (out / "chip-calibration" / "chips" / "chip-0" / "calibrated.cir").stat().st_size > 0
+    ladder = summary["retrained"]["smape"]
+    assert set(ladder) == {"nominal", "mismatched", "calibrated", "retrained"}
+    assert all(np.isfinite(v) for v in ladder.values())
+    assert (out / "mg-mtcsn-chip" / "ladder.json").exists()
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert (out / "report" / "report.html").stat().st_size > 0 and report["smape_circuit"] > 0
+    assert len(summary["report"]["headline"]) == 3
     assert not [p for p in out.iterdir() if p.name.startswith(".")]      # no temporary leftovers

@@ -13,8 +13,11 @@ def register(sub) -> None:
         description="End-to-end demo on the shipped material: (1) firing regimes of the presets, (2) their "
                     "I-V curves, (3) the shipped Mackey-Glass model's test metrics, (4) the bursting preset as "
                     "behavioural and sky130 transistor circuits against the model, (5) the shipped model "
-                    "exported to a netlist and simulated in ngspice against the model. Figures, netlists and a "
-                    "JSON summary go to --out.",
+                    "exported to a netlist and simulated in ngspice against the model, (6) one mismatched chip of it "
+                    "calibrated (measure, twin, bias re-tuning), (7) the network retrained for that chip and "
+                    "re-simulated on it, (8) the validation report (report.html). Figures, netlists, the chip's "
+                    "calibration folder, the retrained checkpoint, the report and a JSON summary go to --out. "
+                    "About 5-10 minutes on 2 cores.",
     )
     p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
     p.add_argument("--model", default="models/mg-mtcsn", help="trained MTCSN checkpoint (default models/mg-mtcsn)")

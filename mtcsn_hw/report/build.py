@@ -10,6 +10,7 @@ Nothing is written until every number is computed; the folder then appears in on
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 from pathlib import Path
@@ -156,6 +157,17 @@ def write(out: Path, data: dict, figs: dict, arrays: dict | None, page: str) -> 
             (tmp / "forecasts.npz").write_bytes(buf.getvalue())
 
 
+def _retrained_from(subject: dict) -> str | None:
+    """The source checkpoint of a chip-retrained checkpoint (its chip.json), else None."""
+    if subject["kind"] == "neuron":
+        return None
+    try:
+        record = json.loads((Path(subject["checkpoint"].path) / "chip.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return record.get("source") if isinstance(record, dict) and isinstance(record.get("source"), str) else None
+
+
 def build_report(source: str | None = None, preset: str | None = None, out="report", level: str = "behavioral",
                  calibration=None, steps: int | None = None, skip_energy: bool = False,
                  argv: list[str] | None = None, compare: list | None = None) -> dict:
@@ -170,7 +182,7 @@ def build_report(source: str | None = None, preset: str | None = None, out="repo
     if calibration is not None:
         calib = read_calibration(calibration)
         n = 1 if subject["kind"] == "neuron" else len(subject["checkpoint"].params.get("neurons") or [])
-        check_matches(calib, subject["label"], n)
+        check_matches(calib, subject["label"], n, made_from=_retrained_from(subject))
     baselines = baseline_rows(compare)
     check_writable(out)
     data, figs, arrays = compute(subject, level, calib, steps, skip_energy, argv, baselines)

@@ -85,10 +85,11 @@ def _same_source(named: str, source: str) -> bool:
     return norm(named) == norm(source)
 
 
-def check_matches(calib: dict, source: str, n_neurons: int) -> None:
-    """ParameterError when the folder was made for another checkpoint, preset or neuron."""
+def check_matches(calib: dict, source: str, n_neurons: int, made_from: str | None = None) -> None:
+    """ParameterError when the folder was made for another checkpoint, preset or neuron. made_from: the
+    checkpoint a chip-retrained checkpoint was made from (its chip.json), whose folders it may show."""
     named = named_source(calib["run"])
-    if named is not None and not _same_source(named, source):
+    if named is not None and not _same_source(named, source) and not (made_from and _same_source(named, made_from)):
         raise ParameterError(f"calibration folder {calib['path']} is for {named}, not for {source}")
     for chip in calib["chips"]:
         n = _twin_neurons(chip["twin"])

@@ -1,11 +1,14 @@
 """The end-to-end demo on the shipped material, as one call: regimes, I-V curves, the shipped model's
-metrics, a preset and the shipped model against their circuits; figures, netlists and summary.json in `out`."""
+metrics, a preset and the shipped model against their circuits, then the loop the tool exists for on one
+mismatched chip: calibration, chip-specific retraining and the validation report; figures, netlists,
+the chip's calibration folder, the retrained checkpoint, the report and summary.json in `out`."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
 from mtcsn_hw.atomic import check_writable, write_json
+from mtcsn_hw.errors import SimulationError
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.report.model_iv import run_iv
 from mtcsn_hw.report.model_regimes import run_regimes
@@ -22,9 +25,56 @@ def run_demo(out="out/demo", model_path="models/mg-mtcsn", say: Callable[[str], 
     summary["model"] = _model_metrics(model_path, say)
     summary["preset_vs_circuit"] = _preset_vs_circuit(out, say)
     summary["network_vs_circuit"] = _network_vs_circuit(out, model_path, say)
+    summary["chip"] = _mismatched_chip(out, model_path, say)
+    summary["retrained"] = _retrain_for_chip(out, model_path, say)
+    summary["report"] = _report(out, say)
     write_json(out / "summary.json", summary)
     say(f"done: {out}/summary.json")
+    say(f"report: {summary['report']['path']}")
+    for line in summary["report"]["headline"]:
+        say(f"    {line}")
     return summary
+
+
+CHIP_SEED = 0
+
+
+def _mismatched_chip(out: Path, model_path, say) -> dict:
+    from mtcsn_hw.calibration.calibrate_run import calibration_summary, run_chips
+
+    say(f"[6] one mismatched chip (sky130 Pelgrom spec, seed {CHIP_SEED}, behavioural): measure, fit the twin, "
+        "re-tune the biases")
+    report = run_chips(out / "chip-calibration", source=str(model_path), level="behavioral",
+                       mismatch_seed=CHIP_SEED, chips=1, workers=1, progress=False)
+    if report.failed:
+        raise SimulationError(f"calibrating chip {CHIP_SEED} failed: {next(iter(report.failed.values()))}")
+    cal = calibration_summary(report)
+    b, a = cal["before"], cal["after"]
+    say(f"    I-V error {100 * b['iv_rmse']:.1f} % -> {100 * a['iv_rmse']:.2f} % of full scale, Gamma "
+        f"{b['gamma']:.2f} -> {a['gamma']:.2f}, {cal['iterations']:.0f} iterations; folder "
+        f"{out / 'chip-calibration'}")
+    return {"folder": str(out / "chip-calibration"), "before": b, "after": a, "iterations": cal["iterations"]}
+
+
+def _retrain_for_chip(out: Path, model_path, say) -> dict:
+    from mtcsn_hw.retraining.chip_retrain import retrain_for_chip
+
+    say("[7] chip-specific retraining: the chip's twins frozen, input weights, biases and readout retrained, "
+        "re-simulated on the same chip")
+    ladder = retrain_for_chip(model_path, out / "chip-calibration", out / "mg-mtcsn-chip", progress=False)
+    say("    sMAPE " + ", ".join(f"{rung} {value:.2f}" for rung, value in ladder["smape"].items()))
+    return {"checkpoint": str(out / "mg-mtcsn-chip"), "smape": ladder["smape"]}
+
+
+def _report(out: Path, say) -> dict:
+    from mtcsn_hw.report.build import build_report
+
+    say("[8] validation report of the retrained network on its chip (behavioural level; energy at sky130)")
+    data = build_report(str(out / "mg-mtcsn-chip"), out=out / "report", level="behavioral",
+                        calibration=out / "chip-calibration")
+    headline = [f"{c['status']}: {c['name']} {c['measured']:.3g}{(' ' + c['unit']) if c.get('unit') else ''}"
+                for c in data["checks"][:3]]
+    return {"path": str(out / "report" / "report.html"), "headline": headline}
 
 
 def _regimes(out: Path, say) -> dict:
