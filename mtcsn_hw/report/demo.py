@@ -72,7 +72,7 @@ def _report(out: Path, say) -> dict:
     say("[8] validation report of the retrained network on its chip (behavioural level; energy at sky130)")
     data = build_report(str(out / "mg-mtcsn-chip"), out=out / "report", level="behavioral",
                         calibration=out / "chip-calibration")
-    headline = [f"{c['status']}: {c['name']} {c['measured']:.3g}{(' ' + c['unit']) if c.get('unit') else ''}"
+    headline = [f"{c['status']:4s}  {c['name']}: " + ("n/a" if c["measured"] is None else f"{c['measured']:.4g}")
                 for c in data["checks"][:3]]
     return {"path": str(out / "report" / "report.html"), "headline": headline}
 
