@@ -3,6 +3,7 @@ nothing. Real ngspice and sky130 throughout; the tonic preset keeps the transist
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,8 @@ from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.cli.main import main
 from mtcsn_hw.model.presets import preset
 from tests.report_page_checks import image_problems, number_problems, parse
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(argv) -> int:
@@ -132,6 +135,27 @@ def test_calibration_folder_of_another_checkpoint_writes_nothing(tmp_path, capsy
     assert run_cli(["report", "models/mg-mtcsn", "--calibration", str(calib), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "mg-lif" in err[0] and "mg-mtcsn" in err[0]
+    _nothing_written(tmp_path, out)
+
+
+def test_calibration_of_another_network_with_the_same_name_writes_nothing(tmp_path, capsys):
+    """A folder named for models/mg-mtcsn whose calibrated neurons are not this checkpoint's (e.g. an earlier
+    mg-mtcsn): the name matches, the parameters do not."""
+    other = preset("tonic").to_dict()
+    run = json.loads((ROOT / "calibration/records/mg-mtcsn-behavioral/run.json").read_text())
+    run["arguments"]["neurons"] = [other] * len(run["arguments"]["neurons"])
+    calib = tmp_path / "calib"
+    (calib / "chips").mkdir(parents=True)
+    (calib / "run.json").write_text(json.dumps(run))
+    out = tmp_path / "r"
+    assert run_cli(["report", "models/mg-mtcsn", "--calibration", str(calib), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another network" in err[0]
+    _nothing_written(tmp_path, out)
+    run["arguments"]["neurons"] = run["arguments"]["neurons"][:-1]
+    (calib / "run.json").write_text(json.dumps(run))
+    assert run_cli(["report", "models/mg-mtcsn", "--calibration", str(calib), "--out", str(out)]) == 2
+    assert "neurons" in capsys.readouterr().err
     _nothing_written(tmp_path, out)
 
 

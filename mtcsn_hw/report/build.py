@@ -168,6 +168,23 @@ def _retrained_from(subject: dict) -> str | None:
     return record.get("source") if isinstance(record, dict) and isinstance(record.get("source"), str) else None
 
 
+def _check_same_neurons(calib: dict, subject: dict) -> None:
+    """A folder of the same name is not enough: the calibrated targets (run.json) must be the subject's neurons."""
+    from mtcsn_hw.model.params import NeuronParams
+    from mtcsn_hw.retraining.calibrated_chip import check_same_network
+
+    args = calib["run"].get("arguments") if isinstance(calib["run"], dict) else None
+    targets = args.get("neurons") if isinstance(args, dict) else None
+    if not isinstance(targets, list):
+        return
+    try:
+        targets = [NeuronParams.from_dict(d) for d in targets]
+    except (ParameterError, TypeError, ValueError, AttributeError):
+        raise ParameterError(f"calibration folder {calib['path']}: run.json's neurons cannot be read") from None
+    mine = [subject["params"]] if subject["kind"] == "neuron" else subject["checkpoint"].neurons()
+    check_same_network(targets, mine, calib["path"], subject["label"])
+
+
 def build_report(source: str | None = None, preset: str | None = None, out="report", level: str = "behavioral",
                  calibration=None, steps: int | None = None, skip_energy: bool = False,
                  argv: list[str] | None = None, compare: list | None = None) -> dict:
@@ -182,7 +199,10 @@ def build_report(source: str | None = None, preset: str | None = None, out="repo
     if calibration is not None:
         calib = read_calibration(calibration)
         n = 1 if subject["kind"] == "neuron" else len(subject["checkpoint"].params.get("neurons") or [])
-        check_matches(calib, subject["label"], n, made_from=_retrained_from(subject))
+        made_from = _retrained_from(subject)
+        check_matches(calib, subject["label"], n, made_from=made_from)
+        if made_from is None:
+            _check_same_neurons(calib, subject)
     baselines = baseline_rows(compare)
     check_writable(out)
     data, figs, arrays = compute(subject, level, calib, steps, skip_energy, argv, baselines)
