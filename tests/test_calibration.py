@@ -1,5 +1,6 @@
 """Calibration mathematics on synthetic chips: fits, re-tuning, records, measurement validation."""
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -220,3 +221,38 @@ def test_retuning_learns_the_bias_to_gain_law_from_the_fits():
     laws = chip.laws(result.knobs)
     for e in BURSTING.elements:
         assert laws[e.name].a == pytest.approx(float(e.alpha), rel=1e-3)
+
+
+def test_fit_separates_the_outputs_pull_with_a_held_sweep():
+    """The main sweep moves input and output together, so the pull e only rescales it; the held sweep
+    (input at rest, output moving) tells e, l and the slope apart."""
+    from mtcsn_hw.calibration.fit_element import law
+
+    v = np.linspace(-4, 4, 161)
+    p = (-1.93, 0.21, 1.04, 0.03, 0.004, 0.009)
+    held = {"v_in": -2.0, "v": v, "current": law(p, -2.0, v)}
+    f = fit_element("x", v, law(p, v, v), -2.0, 0.0, held)
+    assert (f.a, f.d, f.s, f.c, f.g_out, f.pull) == pytest.approx(p, abs=1e-6)
+    # the conductance it adds at a held input is the held sweep's slope there
+    assert f.conductance(-2.0) == pytest.approx(np.polyfit(v[75:86], held["current"][75:86], 1)[0], rel=1e-3)
+    blind = fit_element("x", v, law(p, v, v), -2.0, 0.0)
+    assert blind.pull == 0.0 and blind.s != pytest.approx(p[2], abs=1e-3)
+
+
+def test_output_conductance_goes_to_the_twins_leak_and_the_leak_knob_takes_it_back():
+    spread = Spread(gain=0, offset=0, slope=0, asymmetry=0, exponent=0, tau=0, conductance=0.01)
+    chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, spread, 0), UNITS)
+    total = sum(0.01 * abs(float(e.alpha)) for e in BURSTING.elements)
+    twin = dc_twin(BURSTING, chip.measure(chip.nominal))
+    assert twin.params.g == pytest.approx(float(BURSTING.g) + total, abs=1e-6)
+    before = iv_error(BURSTING, fit_elements(BURSTING, chip.measure(chip.nominal)))["worst"]
+    assert before > 0.01
+    result = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(tol=0.002))
+    assert result.converged and result.iv_error <= 0.002
+    g_leak = result.knobs.leak_g(BURSTING, UNITS)
+    assert g_leak == pytest.approx(float(BURSTING.g) - total, rel=0.02)
+    assert result.history[-1]["biases"]["leak"]["r_ohm"] == pytest.approx(UNITS.v0 / (g_leak * UNITS.i0))
+    calibrated = dc_twin(BURSTING, result.measurements, g_leak)
+    assert calibrated.params.g == pytest.approx(float(BURSTING.g), rel=0.02)
+    fixed = retune(BURSTING, chip.measure, replace(chip.nominal, r_leak=None), UNITS, RetuneSettings(tol=0.002))
+    assert not fixed.converged and fixed.iv_error > 0.01   # without the leak knob the slope stays

@@ -45,6 +45,12 @@ def test_calibrate_writes_every_chip_folder(calibrated):
         assert [e["name"] for e in twin["elements"]] == ["fast-", "slow+", "slow-", "ultraslow+"]
         history = json.loads((chip / "history.json").read_text())
         assert len(history["history"]) == history["iterations"] + 1 <= 11
+        assert history["biases"]["leak"]["r_ohm"] > 0               # the programmable leak is a knob too
+        with np.load(chip / "measurements.npz") as arrays:           # both sweeps of every element, before and after
+            for when in ("before", "after"):
+                held = f"{when}/0/element/slow-/held"
+                assert arrays[f"{held}/v"].size == arrays[f"{held}/current"].size > 100
+                assert float(arrays[f"{held}/v_in"]) == pytest.approx(-2.0, abs=0.1)
         assert "vm_0" in (chip / "calibrated.cir").read_text() and ".control" in (chip / "calibrated.cir").read_text()
     assert (out / "summary.json").exists() and (out / "run.json").exists()
 

@@ -5,13 +5,19 @@ import numpy as np
 import pytest
 
 from mtcsn_hw.calibration.chip_bench import make_chip
+from mtcsn_hw.calibration.chip_job import _Measurer
 from mtcsn_hw.calibration.fit_element import fit_element
+from mtcsn_hw.calibration.iv_error import chip_iv_curves
 from mtcsn_hw.calibration.knobs import nominal_knobs
 from mtcsn_hw.calibration.measure_elements import measure_elements
 from mtcsn_hw.calibration.measure_filters import measure_filters
 from mtcsn_hw.calibration.measure_iv import measure_iv
+from mtcsn_hw.calibration.measurements import Measurements
+from mtcsn_hw.calibration.retune import retune
 from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.compare import iv_rmse
 from mtcsn_hw.circuit.devices import apply_device_params
+from mtcsn_hw.circuit.mismatch import load_spec
 from mtcsn_hw.model.params import NeuronParams
 
 BURSTING = NeuronParams.preset("bursting")
@@ -73,3 +79,50 @@ def test_injected_pair_threshold_shift_is_the_transistor_otas_fitted_offset():
     s0 = fit_element("slow+", nominal["slow+"].v, nominal["slow+"].current, 2.0, 0.0).d
     s1 = fit_element("slow+", moved["slow+"].v, moved["slow+"].current, 2.0, 0.0).d
     assert abs(s1 - s0) < 1e-3  # another OTA's devices: untouched
+
+
+def test_transistor_element_fits_predict_the_measured_iv_curves():
+    """With the outputs moving (and the held sweep), the element fits see what the I-V curves see: the OTAs'
+    output pull on the membrane. The fits alone (no held sweep) miss it on the curves with held elements."""
+    u = units_for("transistor")
+    chip = make_chip([BURSTING], u, None, None)
+    sweeps = measure_elements(chip, [0])[0]
+    iv = measure_iv(chip, [0])[0]
+    fits = {e.name: fit_element(e.name, sweeps[e.name].v, sweeps[e.name].current, e.alpha, e.delta,
+                                sweeps[e.name].held) for e in BURSTING.elements}
+    blind = {e.name: fit_element(e.name, sweeps[e.name].v, sweeps[e.name].current, e.alpha, e.delta)
+             for e in BURSTING.elements}
+    seen, missed = chip_iv_curves(BURSTING, fits, iv["v"]), chip_iv_curves(BURSTING, blind, iv["v"])
+    for name in ("fast", "slow"):
+        measured = iv[name]["circuit"]
+        assert iv_rmse(iv["v"], measured, seen[name]) < 1e-3
+    assert iv_rmse(iv["v"], iv["fast"]["circuit"], missed["fast"]) > 3e-3
+    # the output pulls like a conductance where the input is held (rest); a finite-gain pair pulls strongest at
+    # balance, so its pull shows on the elements held near theirs (the held sweep of a saturated one hardly tells it)
+    rest = sweeps["fast-"].held["v_in"]
+    for e in BURSTING.elements:
+        f = fits[e.name]
+        assert f.conductance(rest) > 5e-4
+        if abs(rest - e.delta) < 1:
+            assert f.pull > 0 and f.conductance(f.d) > f.conductance(f.d + 2.0)
+
+
+def test_behavioural_elements_have_no_output_pull():
+    chip = make_chip([BURSTING], units_for("behavioral"), None, None)
+    sweeps = measure_elements(chip, [0])[0]
+    for e in BURSTING.elements:
+        f = fit_element(e.name, sweeps[e.name].v, sweeps[e.name].current, e.alpha, e.delta, sweeps[e.name].held)
+        assert abs(f.conductance(sweeps[e.name].held["v_in"])) < 1e-4
+
+
+def test_a_mismatched_transistor_chip_retunes_to_one_percent_on_its_measured_iv_curves():
+    u = units_for("transistor")
+    chip = make_chip([BURSTING], u, load_spec("sky130"), 3)
+    before = measure_iv(chip, [0])[0]
+    first = Measurements(measure_elements(chip, [0])[0], measure_filters(chip, [0])[0])
+    tune = retune(BURSTING, _Measurer(chip, 0, first), nominal_knobs(BURSTING, u), u)
+    after = measure_iv(chip, [0], {0: tune.knobs})[0]
+    assert before["iv_rmse"] > 0.05
+    assert after["fast"]["rmse"] <= 0.01 and after["slow"]["rmse"] <= 0.01
+    assert tune.iterations <= 10
+    assert tune.knobs.r_leak != pytest.approx(nominal_knobs(BURSTING, u).r_leak, rel=1e-3)

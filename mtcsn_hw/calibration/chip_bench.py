@@ -6,7 +6,7 @@ the mismatch table, carry over unchanged.
 Knobs per neuron k (calibration.knobs.Knobs): element OTA bias -> the instance's bias parameter(s) as the
 family writes them; reference voltage -> the value of Vref_k_<element>; trim current -> a current source
 Itrim_k_<element> pulling I_trim out of the node the element drives; filter bias -> the follower's
-parameters as the family writes them for that I_tau.
+parameters as the family writes them for that I_tau; leak resistance -> the membrane's r.
 """
 from __future__ import annotations
 
@@ -90,6 +90,8 @@ def apply_knobs(bench: Bench, k: int, knobs, params, units: Units, trim_node=Non
         if kn.i_trim:
             node = trim_node(k, e.ident) if trim_node else f"vm_{k}"
             bench = edits.add(bench, ISource(f"Itrim_{k}_{e.ident}", node, "0", DC(float(kn.i_trim))))
+    if knobs.r_leak is not None and bench.instance(f"Xmem_{k}") is not None:
+        bench = edits.set_params(bench, f"Xmem_{k}", {"r": float(knobs.r_leak)})
     for f in nm.filters:
         if f.tag not in knobs.filters:
             continue

@@ -93,7 +93,8 @@ def calibrate_chip(seed: int, context: dict) -> ChipResult:
     seconds = time.perf_counter() - started
     bench = apply_all_knobs(chip.bench, knobs, chip.neurons, chip.units)
     # the chip as it will run, with its calibrated biases (and trims): what chip-specific retraining freezes
-    calibrated_twins = [dc_twin(target, tunes[k].measurements) for k, target in enumerate(chip.neurons)]
+    calibrated_twins = [dc_twin(target, tunes[k].measurements, tunes[k].knobs.leak_g(target, chip.units))
+                        for k, target in enumerate(chip.neurons)]
     return ChipResult(summary=chip_summary(records, seconds),
                       files=chip_files(chip, context, before, after, (twins, calibrated_twins), tunes, records, bench))
 

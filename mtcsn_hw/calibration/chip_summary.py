@@ -100,6 +100,10 @@ def _arrays(before: dict, after: dict) -> bytes:
             for name, sweep in meas.elements.items():
                 arrays[f"{when}/{k}/element/{name}/v"] = sweep.v
                 arrays[f"{when}/{k}/element/{name}/current"] = sweep.current
+                if sweep.held is not None:   # the output swept alone, the input held at held/v_in
+                    arrays[f"{when}/{k}/element/{name}/held/v_in"] = np.asarray(sweep.held["v_in"])
+                    arrays[f"{when}/{k}/element/{name}/held/v"] = sweep.held["v"]
+                    arrays[f"{when}/{k}/element/{name}/held/current"] = sweep.held["current"]
             iv = state["iv"][k]
             arrays[f"{when}/{k}/iv/v"] = iv["v"]
             for c in ("fast", "slow", "ultraslow"):

@@ -2,8 +2,10 @@
 curve's full scale (circuit.compare.iv_rmse, the same measure as model-vs-circuit comparisons).
 
 The chip's curves are the twin's model curves (model.iv_curves) plus what the model cannot hold: each
-element's fitted law a tanh((V - d)/s) + c minus the twin's alpha tanh(V - delta), evaluated at V (elements
-at or below the timescale) or at the target's rest (slower ones held), as iv_curves holds them.
+element's fitted law (fit_element) minus the twin's alpha tanh(V_in - delta), its input V_in at V (elements
+at or below the timescale) or at the target's rest (slower ones held), as iv_curves holds them, and its
+output always at the membrane V (the output's pull). g_leak is the leak the chip's knobs set (default: the
+target's g).
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ V_GRID = np.linspace(-4.0, 4.0, 161)
 CURVES = ("fast", "slow")
 
 
-def chip_iv_curves(target: NeuronParams, fits: dict, v=V_GRID) -> dict:
+def chip_iv_curves(target: NeuronParams, fits: dict, v=V_GRID, g_leak: float | None = None) -> dict:
     v = np.asarray(v, float)
+    g = float(target.g) if g_leak is None else float(g_leak)
     core = NeuronParams(elements=[Element(e.name, fits[e.name].a, fits[e.name].d, e.tau) for e in target.elements],
-                        c=float(target.c), g=float(target.g), e_rev=float(target.e_rev), i_app=float(target.i_app))
+                        c=float(target.c), g=g, e_rev=float(target.e_rev), i_app=float(target.i_app))
     v_rest = float(iv_curves(target, [0.0])["v_rest"])
     model = iv_curves(core, v, v_rest=v_rest)
     cut = timescale_taus(target)
@@ -32,15 +35,15 @@ def chip_iv_curves(target: NeuronParams, fits: dict, v=V_GRID) -> dict:
         for e in target.elements:
             f: ElementFit = fits[e.name]
             u = v if float(e.tau) <= cut[name] else np.full_like(v, v_rest)
-            extra += f.current(u) - f.a * np.tanh(u - f.d)
+            extra += f.current(u, v) - f.a * np.tanh(u - f.d)
         out[name] = _np(model[name]) + extra
     return out
 
 
-def iv_error(target: NeuronParams, fits: dict, v=V_GRID) -> dict:
+def iv_error(target: NeuronParams, fits: dict, v=V_GRID, g_leak: float | None = None) -> dict:
     """{"fast": .., "slow": .., "worst": ..}: RMSE / full scale of the chip's curves against the target's."""
     ref = iv_curves(target, v)
-    chip = chip_iv_curves(target, fits, v)
+    chip = chip_iv_curves(target, fits, v, g_leak)
     errors = {name: iv_rmse(v, _np(ref[name]), chip[name]) for name in CURVES}
     errors["worst"] = max(errors.values())
     return errors

@@ -1,8 +1,9 @@
 """What a calibration consumes: one neuron's measurements, in model units, as a JSON-serialisable record.
 
   elements  per element: the DC sweep of its output, {"v": grid of V_x, "current": the element's outward
-            membrane current (alpha tanh(V_x - delta) for an ideal element)}, as circuit.simulate's
-            element_iv_curves returns it;
+            membrane current (alpha tanh(V_x - delta) for an ideal element)}, input and output moving
+            together, and optionally "held": {"v_in": the input held there, "v": grid of the output
+            voltage, "current": ...}, the output swept alone (measure_elements);
   filters   per filter tag ("s", "us", ... as mapping.filter_tags names them): the measured tau;
   runs      optional transients by name ("driven", "autonomous"): the stimulus recipe (a fluctuation added
             to the neuron's own i_app, see stimulus_current), the spike times and, optionally, the membrane
@@ -23,7 +24,8 @@ from mtcsn_hw.model.stimulus import ou_current
 
 FORMAT = "mtcsn-hw/measurements/1"
 STIMULUS_KINDS = ("constant", "ou")
-SWEEP_KEYS = ("v", "current")
+SWEEP_KEYS = ("v", "current", "held")
+HELD_KEYS = ("v_in", "v", "current")
 RUN_KEYS = ("stimulus", "spike_times", "v", "v_dt")
 
 
@@ -47,23 +49,39 @@ def _positive(what: str, value) -> float:
     return float(value)
 
 
+def _sweep(what: str, v, current) -> tuple[np.ndarray, np.ndarray]:
+    if v is None or current is None:
+        raise ParameterError(f"{what} needs v and current")
+    v, current = _array(f"{what} v", v, 5), _array(f"{what} current", current)
+    if current.size != v.size:
+        raise ParameterError(f"{what} has {v.size} voltages but {current.size} currents")
+    if not (np.diff(v) > 0).all():
+        raise ParameterError(f"{what} voltages must be strictly increasing")
+    return v, current
+
+
 @dataclass
 class ElementSweep:
     v: np.ndarray
     current: np.ndarray
+    held: dict | None = None      # {"v_in": float, "v": output voltages, "current": ...}
 
     def __post_init__(self):
-        if self.v is None or self.current is None:
-            raise ParameterError("an element sweep needs v and current")
-        self.v = _array("sweep v", self.v, 5)
-        self.current = _array("sweep current", self.current)
-        if self.current.size != self.v.size:
-            raise ParameterError(f"sweep has {self.v.size} voltages but {self.current.size} currents")
-        if not (np.diff(self.v) > 0).all():
-            raise ParameterError("sweep voltages must be strictly increasing")
+        self.v, self.current = _sweep("sweep", self.v, self.current)
+        if self.held is not None:
+            h = _fields("held sweep", self.held, HELD_KEYS)
+            if isinstance(h.get("v_in"), bool) or not isinstance(h.get("v_in"), (int, float)) \
+                    or not math.isfinite(h["v_in"]):
+                raise ParameterError(f"held sweep v_in must be a finite number, got {h.get('v_in')!r}")
+            v, i = _sweep("held sweep", h.get("v"), h.get("current"))
+            self.held = {"v_in": float(h["v_in"]), "v": v, "current": i}
 
     def to_dict(self) -> dict:
-        return {"v": self.v.tolist(), "current": self.current.tolist()}
+        out = {"v": self.v.tolist(), "current": self.current.tolist()}
+        if self.held is not None:
+            out["held"] = {"v_in": self.held["v_in"], "v": self.held["v"].tolist(),
+                           "current": self.held["current"].tolist()}
+        return out
 
 
 def check_stimulus(spec) -> dict:

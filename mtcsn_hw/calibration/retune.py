@@ -6,6 +6,8 @@ The step is Newton-like, per element and per filter, on the laws the knobs obey 
     d     = k V_ref / V0 + const    (k = 1: the reference shifts the centre one to one)
     c     = rho |a| + t I_trim / I0 (the mirror's imbalance scales with the bias; t = 1)
     ln tau = -e_tau ln I_tau + const
+    g_leak                          (exact, a programmable resistor: the value that best takes back the
+                                     OTAs' output conductances over the I-V curves, see _leak)
 starting from the nominal slopes and re-estimated from consecutive fits (secants, clipped to [0.5, 2] x
 nominal), damped and with a bounded step. `measure(knobs) -> Measurements` is passed in, so the loop does
 not care whether a SPICE bench or a synthetic chip answers.
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 
 from mtcsn_hw.calibration.iv_error import iv_error
 from mtcsn_hw.calibration.knobs import ElementKnobs, Knobs, amps, filter_of
@@ -27,6 +30,7 @@ from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.params import NeuronParams
 
 SLOPE_CLIP = (0.5, 2.0)
+LEAK_CLIP = (0.25, 4.0)   # the programmable leak's range, times the target's g
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class _Tuner:
 
     def correct(self, knobs: Knobs, fits: dict, taus: dict) -> Knobs:
         s, u = self.s, self.units
-        out = Knobs(dict(knobs.elements), dict(knobs.filters))
+        out = Knobs(dict(knobs.elements), dict(knobs.filters), self._leak(knobs, fits))
         for e in self.target.elements:
             k, f, sl = knobs.elements[e.name], fits[e.name], self.slopes[e.name]
             step_b = np.clip(s.damping * math.log(abs(float(e.alpha)) / abs(f.a)) / sl.gain,
@@ -127,6 +131,20 @@ class _Tuner:
             out.filters[t] = knobs.filters[t] * math.exp(float(np.clip(step, -s.max_log_bias_step,
                                                                        s.max_log_bias_step)))
         return out
+
+    def _leak(self, knobs: Knobs, fits: dict) -> float | None:
+        """The leak (exact: a programmable resistor) that best flattens the I-V error once the elements reach
+        their targets: the fits with a, d and c at target, their slopes and output pulls as measured."""
+        if knobs.r_leak is None:
+            return None
+        g, u = float(self.target.g), self.units
+        tuned = {e.name: replace(fits[e.name], a=float(e.alpha), d=float(e.delta), c=0.0)
+                 for e in self.target.elements}
+        best = minimize_scalar(lambda x: iv_error(self.target, tuned, g_leak=x)["worst"],
+                               bounds=(LEAK_CLIP[0] * g, LEAK_CLIP[1] * g), method="bounded",
+                               options={"xatol": 1e-4 * g})
+        now = knobs.leak_g(self.target, u)
+        return u.v0 / ((now + self.s.damping * (float(best.x) - now)) * u.i0)
 
 
 def _record(k: int, knobs: Knobs, fits: dict, taus: dict, errors: dict, tuner: _Tuner) -> dict:
@@ -149,7 +167,7 @@ def retune(target: NeuronParams, measure: Callable[[Knobs], Measurements], knobs
         meas = measure(knobs)
         fits = fit_elements(target, meas)
         taus = {t: meas.filters[t] for t in tuner.filter_slopes}
-        errors = iv_error(target, fits)
+        errors = iv_error(target, fits, g_leak=knobs.leak_g(target, units))
         tuner.learn(tuner._state(knobs, fits, taus))
         result.history.append(_record(k, knobs, fits, taus, errors, tuner))
         result.knobs, result.iterations, result.measurements, result.fits = knobs, k, meas, fits

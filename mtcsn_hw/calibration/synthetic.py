@@ -5,7 +5,9 @@ used to test and document the calibration loop without SPICE.
 Element x under knobs (I_b, V_ref, I_trim), with r = I_b / I_b,nominal:
     a = sign(alpha) gain |alpha| r^(1 + e),  d = V_ref (model units) + offset,  s = slope,
     c = asymmetry |a| + I_trim (model units)      (the mirror's imbalance is a fraction of the bias)
-and its current a tanh((V_x - d)/s) + c. Filter x: tau = tau_nominal * error * I_tau,nominal / I_tau.
+    g_out = conductance |a|                      (output conductance: the bias over an Early voltage)
+and its current a tanh((V_x - d)/s) + c + g_out V (V: the membrane, where its output sits). Filter x:
+tau = tau_nominal * error * I_tau,nominal / I_tau. The membrane's leak is the knobs' (r_leak).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from mtcsn_hw.calibration.knobs import Knobs, filter_of, nominal_knobs
 from mtcsn_hw.calibration.measurements import ElementSweep, Measurements, Run, stimulus_current
 from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.mapping import Units
+from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.model.neuron import DEFAULT_KICK
 from mtcsn_hw.model.params import NeuronParams
 
@@ -34,6 +37,7 @@ class Spread:
     asymmetry: float = 0.05      # constant output current as a fraction of |a|, per element
     exponent: float = 0.03       # alpha ~ I_b^(1 + e): the bias-to-gain law is not exactly linear
     tau: float = 0.076           # relative, per filter
+    conductance: float = 0.0     # output conductance as a fraction of |a| (systematic, not drawn)
 
     def scaled(self, k: float) -> Spread:
         return Spread(*(k * getattr(self, f) for f in self.__dataclass_fields__))
@@ -46,6 +50,7 @@ class ElementDraw:
     slope: float
     asymmetry: float
     exponent: float
+    conductance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class ChipDraws:
         for e in target.elements:
             z = _rng(seed, e.name).standard_normal(5)
             elements[e.name] = ElementDraw(1 + spread.gain * z[0], spread.offset * z[1], 1 + spread.slope * z[2],
-                                           spread.asymmetry * z[3], spread.exponent * z[4])
+                                           spread.asymmetry * z[3], spread.exponent * z[4], spread.conductance)
         tags = sorted({t for t in filter_of(target).values() if t})
         filters = {t: float(1 + spread.tau * _rng(seed, f"filter/{t}").standard_normal()) for t in tags}
         return cls(elements, filters)
@@ -81,9 +86,11 @@ class Law:
     d: float
     s: float
     c: float
+    g_out: float = 0.0
 
-    def current(self, v):
-        return self.a * np.tanh((np.asarray(v, float) - self.d) / self.s) + self.c
+    def current(self, v, v_out=None):
+        v = np.asarray(v, float)
+        return self.a * np.tanh((v - self.d) / self.s) + self.c + self.g_out * (v if v_out is None else v_out)
 
 
 @dataclass
@@ -110,7 +117,7 @@ class SyntheticChip:
             a = math.copysign(dr.gain * abs(float(e.alpha)) * ratio ** (1 + dr.exponent), float(e.alpha))
             d = float(self.units.to_model_v(k.v_ref)) + dr.offset
             c = dr.asymmetry * abs(a) + float(self.units.to_model_i(k.i_trim))
-            out[e.name] = Law(a, d, dr.slope, c)
+            out[e.name] = Law(a, d, dr.slope, c, dr.conductance * abs(a))
         return out
 
     def taus(self, knobs: Knobs) -> dict:
@@ -121,23 +128,26 @@ class SyntheticChip:
 
     def measure(self, knobs: Knobs) -> Measurements:
         laws, taus = self.laws(knobs), self.taus(knobs)
+        rest = float(iv_curves(self.target, [0.0])["v_rest"])
         sweeps = {}
         for e in self.target.elements:
             i = laws[e.name].current(self.v_sweep)
             if self.noise > 0:
                 rng = _rng(self.seed, f"noise/{e.name}/{len(self._calls)}")
                 i = i + self.noise * 2 * abs(float(e.alpha)) * rng.standard_normal(i.size)
-            sweeps[e.name] = ElementSweep(self.v_sweep, i)
+            held = {"v_in": rest, "v": self.v_sweep, "current": laws[e.name].current(rest, self.v_sweep)}
+            sweeps[e.name] = ElementSweep(self.v_sweep, i, held)
         self._calls.append(knobs)
-        runs = {name: self.run(spec, laws, taus) for name, spec in self.runs.items()}
+        runs = {name: self.run(spec, laws, taus, knobs.leak_g(self.target, self.units))
+                for name, spec in self.runs.items()}
         return Measurements(sweeps, taus, runs)
 
-    def run(self, spec: dict, laws: dict, taus: dict) -> Run:
+    def run(self, spec: dict, laws: dict, taus: dict, g_leak: float | None = None) -> Run:
         drive = stimulus_current(spec, float(self.target.i_app))
         tags = filter_of(self.target)
         element_taus = [taus[tags[e.name]] if tags[e.name] else 0.0 for e in self.target.elements]
         v = chip_trajectory([laws[e.name] for e in self.target.elements], element_taus, self.target, drive,
-                            spec["dt"])
+                            spec["dt"], g=g_leak)
         t = np.arange(v.size) * spec["dt"]
         spikes = upward_crossings(t, v, 0.0)
         if self.record_v <= 0:
@@ -161,9 +171,11 @@ def resting_voltage(laws: list, g: float, e_rev: float, i_app: float) -> float:
 
 
 def chip_trajectory(laws: list, taus: list, target: NeuronParams, drive: np.ndarray, dt: float,
-                    kick: float = DEFAULT_KICK) -> np.ndarray:
-    """The model's discrete map (neuron.py) with generalised element laws; starts at rest + kick."""
-    g, e_rev, c_m = float(target.g), float(target.e_rev), float(target.c)
+                    kick: float = DEFAULT_KICK, g: float | None = None) -> np.ndarray:
+    """The model's discrete map (neuron.py) with generalised element laws; starts at rest + kick. g: the
+    leak (default the target's)."""
+    g = float(target.g) if g is None else float(g)
+    e_rev, c_m = float(target.e_rev), float(target.c)
     h = g * dt / c_m
     phi = dt / c_m * (-math.expm1(-h) / h if h > 1e-12 else 1.0)
     v = resting_voltage(laws, g, e_rev, float(drive[0])) + kick
@@ -171,11 +183,12 @@ def chip_trajectory(laws: list, taus: list, target: NeuronParams, drive: np.ndar
     a_f = [math.exp(-dt / t) if t > 0 else 0.0 for t in taus]
     inst = [t <= 0 for t in taus]
     params = [(law.a, law.d, 1.0 / law.s, law.c) for law in laws]
+    g_out = sum(law.g_out for law in laws)
     tanh = math.tanh
     out = np.empty(len(drive) + 1)
     out[0] = v
     for n, i_total in enumerate(drive.tolist()):
-        ion = 0.0
+        ion = g_out * v
         for j, (a, d, inv_s, c) in enumerate(params):
             ion += a * tanh(((v if inst[j] else x[j]) - d) * inv_s) + c
         v_next = v + phi * (i_total - g * (v - e_rev) - ion)

@@ -2,7 +2,8 @@
 
 First the DC fits: each element's alpha and delta from the model's own form (slope 1) fitted to its sweep,
 each filter's tau from its measurement, and the constant output currents c folded into i_app (a constant
-outward current is exactly a lower applied current). The slope factors s of the full fits have no place in
+outward current is exactly a lower applied current), and the output conductances added to the leak (the
+OTAs' outputs sit on the membrane). The slope factors s of the full fits have no place in
 the model: they are reported, and the trajectory refinement (refine.py) absorbs what is left of them.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from mtcsn_hw.calibration.fit_element import fit_element
 from mtcsn_hw.calibration.knobs import filter_of
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.errors import ParameterError
+from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.model.params import Element, NeuronParams
 
 
@@ -32,7 +34,7 @@ def fit_elements(target: NeuronParams, meas: Measurements) -> dict:
     if missing:
         raise ParameterError(f"measurements lack element sweep(s) {missing}")
     return {e.name: fit_element(e.name, meas.elements[e.name].v, meas.elements[e.name].current,
-                                float(e.alpha), float(e.delta)) for e in target.elements}
+                                float(e.alpha), float(e.delta), meas.elements[e.name].held) for e in target.elements}
 
 
 def measured_taus(target: NeuronParams, meas: Measurements) -> dict:
@@ -43,17 +45,25 @@ def measured_taus(target: NeuronParams, meas: Measurements) -> dict:
     return {name: (meas.filters[tag] if tag else 0.0) for name, tag in tags.items()}
 
 
-def twin_from_fits(target: NeuronParams, fits: dict, taus: dict) -> Twin:
+def twin_from_fits(target: NeuronParams, fits: dict, taus: dict, g_leak: float | None = None) -> Twin:
+    """g_leak: the chip's leak conductance (model units; default the target's g, the leak as mapped)."""
     folded = sum(f.c_model for f in fits.values())
     elements = [Element(e.name, fits[e.name].alpha_model, fits[e.name].delta_model, taus[e.name])
                 for e in target.elements]
-    params = NeuronParams(elements=elements, c=float(target.c), g=float(target.g), e_rev=float(target.e_rev),
-                          i_app=float(target.i_app) - folded)
+    leak = float(target.g) if g_leak is None else float(g_leak)
+    # an element that reads the membrane has its output's pull in its fitted form; one that reads a filter adds
+    # its output conductance at rest to the leak. e_rev is where the leak pulls, the outputs pull toward V = 0
+    rest = float(iv_curves(target, [0.0])["v_rest"])
+    pulls = sum(fits[e.name].model_conductance(rest) if float(e.tau) > 0 else fits[e.name].g_out_model
+                for e in target.elements)
+    g = max(leak + pulls, 0.0)
+    e_rev = leak * float(target.e_rev) / g if g > 0 else float(target.e_rev)
+    params = NeuronParams(elements=elements, c=float(target.c), g=g, e_rev=e_rev, i_app=float(target.i_app) - folded)
     return Twin(params, fits, folded)
 
 
-def dc_twin(target: NeuronParams, meas: Measurements) -> Twin:
-    """The twin from the DC sweeps and filter measurements alone."""
-    return twin_from_fits(target, fit_elements(target, meas), measured_taus(target, meas))
+def dc_twin(target: NeuronParams, meas: Measurements, g_leak: float | None = None) -> Twin:
+    """The twin from the DC sweeps and filter measurements alone (g_leak: the chip's leak, model units)."""
+    return twin_from_fits(target, fit_elements(target, meas), measured_taus(target, meas), g_leak)
 
 
