@@ -28,7 +28,9 @@ from timing import timed
 from mtcsn_hw.calibration import ChipResult, run_sweep
 from mtcsn_hw.calibration.example_jobs import perturbed_circuit_neuron, perturbed_model_neuron
 
-SPICE_CONTEXT = {"preset": "bursting", "sigma_alpha": 0.05, "sigma_delta": 0.05, "t_end": 10000.0}
+# ~0.8 s of ngspice a chip: still a fifth of a behavioural calibration chip (docs/calibration.md), long enough
+# that the engine's ~12 ms round trip per chip on dask is not what is measured
+SPICE_CONTEXT = {"preset": "bursting", "sigma_alpha": 0.05, "sigma_delta": 0.05, "t_end": 50000.0}
 MODEL_CONTEXT = {"preset": "tonic", "sigma_alpha": 0.1, "sigma_delta": 0.1, "t_end": 100.0}
 
 
