@@ -23,7 +23,13 @@ def test_shipped_network_and_its_behavioural_circuit_compute_the_same_forecast()
 def test_demo_runs_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--json"]) == 0
-    summary = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    progress = captured.err.splitlines()      # --json: the progress per stage goes to stderr
+    stages = [line[:3] for line in progress if line.startswith("[")]
+    assert stages == [f"[{k}]" for k in range(1, 9)]
+    end = progress.index(f"report: {summary['report']['path']}")
+    assert [line.strip() for line in progress[end + 1:]] == summary["report"]["headline"]
     assert {r["class"] for r in summary["regimes"].values()} == {"tonic", "phasic", "bursting"}
     assert summary["preset_vs_circuit"]["behavioral"]["regime"] == "bursting"
     assert summary["preset_vs_circuit"]["transistor"]["regime"] == "bursting"

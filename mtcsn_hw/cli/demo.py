@@ -21,18 +21,20 @@ def register(sub) -> None:
     )
     p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
     p.add_argument("--model", default="models/mg-mtcsn", help="trained MTCSN checkpoint (default models/mg-mtcsn)")
-    p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout (progress on stderr)")
     p.set_defaults(func=run)
 
 
-def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+def say(text: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
-def quiet(text: str) -> None:
-    """--json: stdout holds only the summary object."""
+def to_stderr(text: str) -> None:
+    """--json: stdout holds only the summary object; the progress goes to stderr."""
+    say(text, sys.stderr)
 
 
 def run(args):
-    return run_demo(args.out, args.model, say=quiet if args.json else say)
+    return run_demo(args.out, args.model, say=to_stderr if args.json else say)
