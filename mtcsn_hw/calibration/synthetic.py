@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
+from mtcsn_hw.calibration.fit_element import law as element_law
 from mtcsn_hw.calibration.knobs import Knobs, filter_of, nominal_knobs
 from mtcsn_hw.calibration.measurements import ElementSweep, Measurements, Run, stimulus_current
 from mtcsn_hw.circuit.compare import upward_crossings
@@ -89,8 +90,8 @@ class Law:
     g_out: float = 0.0
 
     def current(self, v, v_out=None):
-        v = np.asarray(v, float)
-        return self.a * np.tanh((v - self.d) / self.s) + self.c + self.g_out * (v if v_out is None else v_out)
+        """fit_element's law with no pull: input at v, output at v_out (default v)."""
+        return element_law((self.a, self.d, self.s, self.c, self.g_out, 0.0), v, v if v_out is None else v_out)
 
 
 @dataclass
@@ -107,6 +108,7 @@ class SyntheticChip:
 
     def __post_init__(self):
         self.nominal = nominal_knobs(self.target, self.units)
+        self.rest = float(iv_curves(self.target, [0.0])["v_rest"])   # where the held sweeps hold the inputs
         self._calls = []                                   # every knob setting measured, in order
 
     def laws(self, knobs: Knobs) -> dict:
@@ -128,14 +130,13 @@ class SyntheticChip:
 
     def measure(self, knobs: Knobs) -> Measurements:
         laws, taus = self.laws(knobs), self.taus(knobs)
-        rest = float(iv_curves(self.target, [0.0])["v_rest"])
         sweeps = {}
         for e in self.target.elements:
             i = laws[e.name].current(self.v_sweep)
             if self.noise > 0:
                 rng = _rng(self.seed, f"noise/{e.name}/{len(self._calls)}")
                 i = i + self.noise * 2 * abs(float(e.alpha)) * rng.standard_normal(i.size)
-            held = {"v_in": rest, "v": self.v_sweep, "current": laws[e.name].current(rest, self.v_sweep)}
+            held = {"v_in": self.rest, "v": self.v_sweep, "current": laws[e.name].current(self.rest, self.v_sweep)}
             sweeps[e.name] = ElementSweep(self.v_sweep, i, held)
         self._calls.append(knobs)
         runs = {name: self.run(spec, laws, taus, knobs.leak_g(self.target, self.units))
