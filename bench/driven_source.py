@@ -1,9 +1,9 @@
-"""The driven protocol's cost: the Ornstein-Uhlenbeck drive as a PWL current source (what measure_spikes
-writes: ngspice sets a breakpoint at every corner, one every 2 tau0, and restarts at a small step after each)
-against the same samples as a B-source `I = pwl(time, ...)` (no breakpoints: the step is left to the error
-control and the maximum step). Same chip (bursting preset, sky130 mismatch, seed 0), same stimulus; prints CPU
-time, time points and the agreement of the two spike trains (Gamma, window 5 % of the median ISI). Writes the
-"Driven protocol" section of BENCHMARKS.md.
+"""The driven protocol's cost: the Ornstein-Uhlenbeck drive as a PWL current source (ngspice sets a
+breakpoint at every corner, one every 2 tau0, and restarts at a small step after each) against the same
+samples as a B-source `I = pwl(time, ...)` (PWL(breakpoints=False), what measure_spikes writes: the step is
+left to the error control and the maximum step). Same chip (bursting preset, sky130 mismatch, seed 0), same
+stimulus; prints CPU time, time points and the agreement of the two spike trains (Gamma, window 5 % of the
+median ISI). Writes the "Driven protocol" section of BENCHMARKS.md.
 
     PYTHONPATH=. python bench/driven_source.py [--t-end 10000] [--no-write]
 """
@@ -26,16 +26,13 @@ from mtcsn_hw.circuit.bench import walk
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.mismatch import load_spec
-from mtcsn_hw.circuit.render import num, wrap
 from mtcsn_hw.model.params import NeuronParams
 
 
-def as_b_source(bench):
-    """Iapp_0's PWL samples as a top-level B-source current with no breakpoints (same nodes: 0 -> vm_0)."""
+def with_breakpoints(bench, breakpoints: bool):
+    """Iapp_0's drive, the same samples, written as a PWL source (True) or a B-source pwl (False)."""
     src = next(e for e in walk(bench.elements) if getattr(e, "name", "") == "Iapp_0")
-    args = ", ".join(f"{num(t)}, {num(v)}" for t, v in src.wave.points)
-    line = wrap(f"BIapp_0 {src.plus} {src.minus} I=pwl(time, {args})")
-    return replace(edits.drop(bench, "Iapp_0"), raw=bench.raw + line + "\n")
+    return edits.replace_source(bench, "Iapp_0", replace(src.wave, breakpoints=breakpoints))
 
 
 def run(chip, bench) -> tuple[np.ndarray, float, int]:
@@ -50,8 +47,8 @@ def run(chip, bench) -> tuple[np.ndarray, float, int]:
 def one_level(level: str, t_end: float) -> dict:
     chip = make_chip([NeuronParams.preset("bursting")], units_for(level), load_spec("sky130"), 0)
     bench = spike_bench(chip, [0], {0: driven_stimulus(t_end, 1)})
-    pwl_spikes, pwl_cpu, pwl_points = run(chip, bench)
-    b_spikes, b_cpu, b_points = run(chip, as_b_source(bench))
+    pwl_spikes, pwl_cpu, pwl_points = run(chip, with_breakpoints(bench, True))
+    b_spikes, b_cpu, b_points = run(chip, with_breakpoints(bench, False))
     g, window = gamma(pwl_spikes, b_spikes, t_end)
     return {"level": level, "t_end": t_end, "pwl_cpu": pwl_cpu, "pwl_points": pwl_points, "b_cpu": b_cpu,
             "b_points": b_points, "pwl_spikes": len(pwl_spikes), "b_spikes": len(b_spikes), "gamma": g,

@@ -73,3 +73,26 @@ def test_retries_are_edits_of_the_bench():
     text = render_shared(ngspice.RETRIES[3][1](bench))
     assert ".tran 1e-06 0.001 0 1e-06" in text
     assert "reltol=0.0001" in text and "method=gear" in text and text.count(".tran") == 1
+
+
+def test_pwl_without_breakpoints_is_the_same_wave_with_fewer_time_points():
+    """A PWL written as a behavioural source follows the same interpolation, holds its ends flat like a PWL
+    source, and spares ngspice the restart at every corner."""
+    import numpy as np
+
+    from mtcsn_hw.circuit.bench import PWL, ISource
+
+    rng = np.random.default_rng(3)
+    times = 1e-6 * (np.arange(200) + 0.5)
+    points = tuple(zip(times.tolist(), rng.normal(0.0, 1e-3, times.size).tolist(), strict=True))
+    runs = {}
+    for breakpoints in (True, False):
+        bench = Bench(elements=(ISource("Id", "0", "a", PWL(points, breakpoints)), Resistor("R1", "a", "0", 1e3)),
+                      analyses=(Tran(1e-7, 2.2e-4, 0.0, 1e-6),))
+        res = ngspice.run(bench)
+        runs[breakpoints] = (np.asarray(res.plot("tran")["time"]), np.asarray(res.v("a")))
+    for t, v in runs.values():
+        expected = 1e3 * np.interp(t, times, [p[1] for p in points])  # np.interp holds the ends flat too
+        assert np.max(np.abs(v - expected)) < 1e-6 * np.max(np.abs(expected)) + 1e-9
+        assert t[-1] > times[-1] + 1e-5 and t[0] < times[0]
+    assert len(runs[False][0]) < 0.7 * len(runs[True][0])

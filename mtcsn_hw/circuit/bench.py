@@ -5,7 +5,7 @@ records).
   Bench       title, comment lines, technology, cell definitions, elements (instances of cells, local
               subcircuits, sources, passives) in netlist order, initial conditions, options, analyses,
               saved vectors; `raw` carries verbatim circuit text read from a netlist file.
-  waveforms   DC(value), PWL(points)
+  waveforms   DC(value), PWL(points, breakpoints)
   analyses    Op(), Dc(source, start, stop, step), Tran(step, stop, start, max_step)
   directives  Options(values), IC(node, volts), Include(path)
 
@@ -25,7 +25,13 @@ class DC:
 
 @dataclass(frozen=True)
 class PWL:
+    """Linear between points, held flat before the first and after the last. breakpoints=False writes it
+    as a behavioural source `pwl(time, ...)`: the same wave, but ngspice then sets no breakpoint at each
+    corner, where it would restart at a small step (a fluctuating drive with a corner every sample costs
+    ~2.5x the time points otherwise)."""
+
     points: tuple  # ((t, value), ...), t in s
+    breakpoints: bool = True
 
 
 @dataclass(frozen=True)

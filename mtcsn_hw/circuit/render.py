@@ -106,9 +106,21 @@ def _instance(e: B.Instance) -> str:
     return f"{name(e.name)} {' '.join(map(name, e.nodes))} {e.cell.name} {params}".rstrip()
 
 
+def _source(e: B.VSource | B.ISource) -> str:
+    w = e.wave
+    if isinstance(w, B.DC) or w.breakpoints:
+        return f"{name(e.name)} {name(e.plus)} {name(e.minus)} {_wave(w)}"
+    # pwl() extrapolates its end segments: flat end points hold the ends as a PWL source does
+    (t0, v0), (t1, v1) = w.points[0], w.points[-1]
+    points = ((float(t0) - 1.0, v0), *w.points, (float(t1) + 1.0, v1))
+    table = ", ".join(f"{num(t)}, {num(v)}" for t, v in points)
+    quantity = "V" if isinstance(e, B.VSource) else "I"
+    return f"B{name(e.name)} {name(e.plus)} {name(e.minus)} {quantity}=pwl(time, {table})"
+
+
 _ELEMENT = {
-    B.VSource: lambda e: f"{name(e.name)} {name(e.plus)} {name(e.minus)} {_wave(e.wave)}",
-    B.ISource: lambda e: f"{name(e.name)} {name(e.plus)} {name(e.minus)} {_wave(e.wave)}",
+    B.VSource: _source,
+    B.ISource: _source,
     B.Resistor: lambda e: f"{name(e.name)} {name(e.a)} {name(e.b)} {num(e.ohms)}",
     B.Capacitor: lambda e: f"{name(e.name)} {name(e.a)} {name(e.b)} {num(e.farads)}",
     B.Vccs: lambda e: f"{name(e.name)} {name(e.plus)} {name(e.minus)} {name(e.ctrl_plus)} {name(e.ctrl_minus)} "
