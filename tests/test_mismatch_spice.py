@@ -8,6 +8,7 @@ from scipy import stats
 
 from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.bench import DC, ISource, Op, VSource
+from mtcsn_hw.circuit.families.sky130 import follower_params
 from mtcsn_hw.circuit.mismatch import draw_table, load_spec
 from mtcsn_hw.circuit.mismatch_behavioural import (
     fi_devices,
@@ -98,7 +99,8 @@ def test_behavioural_equivalents_follow_the_transistors_chip_by_chip(cell):
     n = 16
     devices, equivalent = (ota_devices, ota_equivalent) if cell == "ota" else (fi_devices, fi_equivalent)
     table = draw_table(SPEC.scaled(1.5), 21, [d for k in range(n) for d in devices(f"Xo{k}")])
-    ib, r = (1e-9, 0.0) if cell == "ota" else (400e-12, 4 * 0.025865 * 3 / (4 * 100e-12))
+    follower = follower_params(1e-12, 100e-12, 0.025865)       # the family's widening, as its neurons use it
+    ib, r = (1e-9, 0.0) if cell == "ota" else (follower["itail"], follower["r"])
     got, nominal = (_bank(ota_bank(m, cell, ib, tab, r=r), m, ib) for m, tab in ((n, table), (1, None)))
     pred = [equivalent(table, f"Xo{k}") for k in range(n)]
     voff = got["voff"] - nominal["voff"][0]

@@ -22,7 +22,7 @@ from mtcsn_hw.circuit.bench import DC, Bench, Dc, Include, Instance, ISource, Op
 from mtcsn_hw.circuit.cells.sky130 import FI_SKY130, OTA_SKY130, model_name
 from mtcsn_hw.circuit.devices import apply_device_params
 from mtcsn_hw.circuit.mismatch import MismatchSpec
-from mtcsn_hw.circuit.mismatch_behavioural import _ROLES, KAPPA, SIZES, SLOPE_N, U_T
+from mtcsn_hw.circuit.mismatch_behavioural import _ROLES, KAPPA, SIZES, SLOPE_N, U_T, WIDE
 from mtcsn_hw.circuit.technology import Technology, flat_models, inline_parameters, sky130_models_dir, technology
 from mtcsn_hw.errors import ParameterError
 
@@ -223,7 +223,7 @@ def _lambda_sigma(spec: MismatchSpec, kind: str, role: str, u_t: float) -> float
     return math.hypot(spec.sigma_vt(kind, w, l) / (SLOPE_N[kind] * u_t), spec.sigma_beta(kind, w, l))
 
 
-def pelgrom_sigmas(spec: MismatchSpec, u_t: float = U_T, kappa: float = KAPPA, wide: float = 4.0) -> dict:
+def pelgrom_sigmas(spec: MismatchSpec, u_t: float = U_T, kappa: float = KAPPA, wide: float = WIDE) -> dict:
     """First-order sigmas of the behavioural knobs (docs/mismatch.md): OTA voff (V), OTA gain,
     OTA pair-only voff (V), follower gain and follower voff (V)."""
     w, l = SIZES["pair"]  # noqa: E741
