@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mtcsn_hw.circuit.build import units_for
+from mtcsn_hw.circuit.families.sky130 import FILTER_WIDENING
 from mtcsn_hw.cli.main import main
 from mtcsn_hw.model.presets import preset
 from tests.report_page_checks import image_problems, number_problems, parse
@@ -97,12 +98,12 @@ def test_static_supply_matches_the_bias_currents_within_ten_percent(tonic_transi
     out, _ = tonic_transistor
     e = json.loads((out / "report.json").read_text())["energy"]
     # independent estimate, from the preset and the cell topology: each 5-T element OTA draws 2 |alpha| I0 (diode +
-    # tail); each widened follower-integrator 1.5 x 4 x I_tau, I_tau = C_x V0 / (tau tau0), C_x = C_m tau / 10
+    # tail); each follower-integrator 1.5 x its widening x I_tau, I_tau = C_x V0 / (tau tau0), C_x = C_m tau / 10
     u = units_for("transistor")
     p = preset("tonic")
     ota = sum(2 * abs(el.alpha) * u.i0 for el in p.elements)
     taus = {el.tau for el in p.elements if el.tau > 0}
-    filters = sum(1.5 * 4 * (u.c_m * t / 10) * u.v0 / (t * u.tau0) for t in taus)
+    filters = sum(1.5 * FILTER_WIDENING * (u.c_m * t / 10) * u.v0 / (t * u.tau0) for t in taus)
     assert e["estimate"]["supply_a"] == pytest.approx(ota + filters, rel=1e-9)
     m = e["measured"]
     assert m["static_current_a"] == pytest.approx(ota + filters, rel=0.10)
