@@ -100,7 +100,7 @@ def _chip_by_chip(cell: str, wide: float | None = None):
     follower = follower_params(1e-12, 100e-12, 0.025865, wide)
     ib, r = (1e-9, 0.0) if cell == "ota" else (follower["itail"], follower["r"])
     got, nominal = (_bank(ota_bank(m, cell, ib, tab, r=r), m, ib) for m, tab in ((n, table), (1, None)))
-    extra = {} if cell == "ota" else {"wide": follower["itail"] / 100e-12}
+    extra = {} if cell == "ota" or wide is None else {"wide": wide}   # None: both take the family's widening
     pred = [equivalent(table, f"Xo{k}", **extra) for k in range(n)]
     key = "gain" if cell == "ota" else "gm"
     return (got["voff"] - nominal["voff"][0], np.array([p["voff"] for p in pred]),

@@ -29,7 +29,7 @@ def driven_stimulus(t_end: float, seed: int) -> dict:
 def sampled_drive(drive, dt: float, units) -> PWL:
     """The model's zero-order-hold samples as a linear PWL through the middle of each sample: the same mean
     current per sample, one corner per sample (a held step needs two and slows ngspice ~10x). Written
-    without breakpoints: restarting the step at every corner cost 2.5-3x the CPU (bench/driven_source.py)."""
+    without breakpoints: restarting the step at every corner cost 2.6-3.3x the CPU (bench/driven_source.py)."""
     times = units.seconds((np.arange(len(drive)) + 0.5) * dt)
     amps = units.amps(np.asarray(drive, float))
     return PWL(tuple(zip(times.tolist(), amps.tolist(), strict=True)), breakpoints=False)
