@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mtcsn_hw.calibration.chip_bench import rest_of
 from mtcsn_hw.calibration.fit_element import ElementFit
 from mtcsn_hw.circuit.compare import iv_rmse
 from mtcsn_hw.model.iv import iv_curves, timescale_taus
@@ -26,7 +27,7 @@ def chip_iv_curves(target: NeuronParams, fits: dict, v=V_GRID, g_leak: float | N
     g = float(target.g) if g_leak is None else float(g_leak)
     core = NeuronParams(elements=[Element(e.name, fits[e.name].a, fits[e.name].d, e.tau) for e in target.elements],
                         c=float(target.c), g=g, e_rev=float(target.e_rev), i_app=float(target.i_app))
-    v_rest = float(iv_curves(target, [0.0])["v_rest"])
+    v_rest = rest_of(target)
     model = iv_curves(core, v, v_rest=v_rest)
     cut = timescale_taus(target)
     out = {}

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
+from mtcsn_hw.calibration.chip_bench import rest_of
 from mtcsn_hw.calibration.fit_element import law as element_law
 from mtcsn_hw.calibration.knobs import Knobs, filter_of, nominal_knobs
 from mtcsn_hw.calibration.measurements import ElementSweep, Measurements, Run, stimulus_current
 from mtcsn_hw.circuit.compare import upward_crossings
 from mtcsn_hw.circuit.mapping import Units
-from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.model.neuron import DEFAULT_KICK
 from mtcsn_hw.model.params import NeuronParams
 
@@ -108,7 +108,7 @@ class SyntheticChip:
 
     def __post_init__(self):
         self.nominal = nominal_knobs(self.target, self.units)
-        self.rest = float(iv_curves(self.target, [0.0])["v_rest"])   # where the held sweeps hold the inputs
+        self.rest = rest_of(self.target)   # where the held sweeps hold the inputs
         self._calls = []                                   # every knob setting measured, in order
 
     def laws(self, knobs: Knobs) -> dict:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mtcsn_hw.calibration.chip_bench import rest_of
 from mtcsn_hw.calibration.fit_element import fit_element
 from mtcsn_hw.calibration.knobs import filter_of
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.errors import ParameterError
-from mtcsn_hw.model.iv import iv_curves
 from mtcsn_hw.model.params import Element, NeuronParams
 
 
@@ -53,7 +53,7 @@ def twin_from_fits(target: NeuronParams, fits: dict, taus: dict, g_leak: float |
     leak = float(target.g) if g_leak is None else float(g_leak)
     # an element that reads the membrane has its output's pull in its fitted form; one that reads a filter adds
     # its output conductance at rest to the leak. e_rev is where the leak pulls, the outputs pull toward V = 0
-    rest = float(iv_curves(target, [0.0])["v_rest"])
+    rest = rest_of(target)
     pulls = sum(fits[e.name].model_conductance(rest) if float(e.tau) > 0 else fits[e.name].g_out_model
                 for e in target.elements)
     g = max(leak + pulls, 0.0)
