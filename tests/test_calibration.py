@@ -9,6 +9,7 @@ import torch
 from mtcsn_hw import NeuronParams, simulate_neuron
 from mtcsn_hw.calibration.fit_element import fit_element
 from mtcsn_hw.calibration.iv_error import V_GRID, chip_iv_curves, iv_error
+from mtcsn_hw.calibration.knobs import Knobs
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.calibration.record import before_after, model_spikes, rhythm
 from mtcsn_hw.calibration.retune import RetuneSettings, retune
@@ -18,7 +19,6 @@ from mtcsn_hw.circuit.mapping import Units
 from mtcsn_hw.circuit.technology import for_level
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.iv import iv_curves
-from mtcsn_hw.model.regimes import spike_features
 from mtcsn_hw.model.stimulus import ou_current
 
 BURSTING = NeuronParams.preset("bursting")
@@ -189,13 +189,17 @@ def test_before_after_record_shows_calibration_helping():
     json.dumps(rec)
 
 
-def test_rhythm_agrees_with_the_regime_features():
-    spikes = model_spikes(BURSTING, {"kind": "constant", "t_end": 12500.0, "dt": 0.5})
-    feats = spike_features(spikes, 0.0, 12500.0)
-    r = rhythm(spikes, 12500.0)
-    assert r["spikes_per_burst"] == feats["spikes_per_burst"] and r["period"] == feats["burst_period"]
-    isi = np.diff(spikes)
-    assert r["intra_burst_isi"] == pytest.approx(np.median(isi[isi < 500]))
+def test_rhythm_is_the_steady_bursts_without_the_start_up_or_a_cut_last_burst():
+    start_up = np.arange(12) * 8.0                                   # a long first burst: the transient
+    steady = [1000.0 * k + np.arange(5) * 10.0 for k in (1, 2, 3)]  # the limit cycle: 5 spikes, ISI 10
+    last = 4000.0 + np.arange(2) * 10.0                             # a burst the run may cut short
+    train = np.concatenate([start_up, *steady, last])
+    assert rhythm(train, 4015.0) == {"spikes_per_burst": 5.0, "intra_burst_isi": 10.0, "period": 1000.0}
+    # room after the last burst: it ended on its own and counts
+    assert rhythm(train, 4500.0)["spikes_per_burst"] == pytest.approx(17 / 4)
+    none = {"spikes_per_burst": None, "intra_burst_isi": None, "period": None}
+    assert rhythm(np.arange(20) * 10.0, 300.0) == none                # tonic: no bursts
+    assert rhythm(np.concatenate([start_up, 1000.0 + np.arange(3)]), 1500.0)["period"] is None
 
 
 def test_trim_trade_shows_area_against_trim_range():
@@ -218,7 +222,7 @@ def test_retuning_learns_the_bias_to_gain_law_from_the_fits():
     for e in BURSTING.elements:  # alpha ~ I_b^1.4: the secant finds the exponent the nominal law does not have
         assert learned[e.name]["gain"] == pytest.approx(1.4, rel=0.05)
         assert learned[e.name]["offset"] == pytest.approx(1.0, rel=0.05)
-    laws = chip.laws(result.knobs)
+    laws = chip.laws(Knobs.from_dict(result.history[-1]["biases"]))   # where the learned law took the gains
     for e in BURSTING.elements:
         assert laws[e.name].a == pytest.approx(float(e.alpha), rel=1e-3)
 
@@ -256,3 +260,53 @@ def test_output_conductance_goes_to_the_twins_leak_and_the_leak_knob_takes_it_ba
     assert calibrated.params.g == pytest.approx(float(BURSTING.g), rel=0.02)
     fixed = retune(BURSTING, chip.measure, replace(chip.nominal, r_leak=None), UNITS, RetuneSettings(tol=0.002))
     assert not fixed.converged and fixed.iv_error > 0.01   # without the leak knob the slope stays
+
+
+def test_the_tolerances_file_states_the_limits_the_code_judges_by():
+    from pathlib import Path
+
+    from mtcsn_hw.calibration import tolerances as T
+    spec = json.loads((Path(__file__).resolve().parents[1] / "calibration" / "tolerances.json").read_text())
+    assert spec["iv_rmse_max"] == {"fast": T.IV_RMSE_MAX, "slow": T.IV_RMSE_MAX}
+    assert spec["intra_burst_isi_rel_max"] == spec["period_rel_max"] == T.RHYTHM_REL_MAX
+    assert (spec["gamma_min_driven"], spec["gamma_min_twin"]) == (T.GAMMA_MIN_DRIVEN, T.GAMMA_MIN_TWIN)
+    assert spec["spikes_per_burst"] == "equal" and spec["yield_min"] == T.YIELD_MIN
+
+
+def test_verdicts_judge_each_target_and_skip_what_the_model_lacks():
+    from mtcsn_hw.calibration.tolerances import verdicts
+    model = {"spikes_per_burst": 7.0, "intra_burst_isi": 70.0, "period": 2500.0}
+    good = verdicts(0.005, 0.009, 0.85, {"spikes_per_burst": 7.0, "intra_burst_isi": 72.0, "period": 2430.0}, model)
+    assert good == dict.fromkeys(good, True)
+    bad = verdicts(0.011, 0.002, 0.79, {"spikes_per_burst": 7.5, "intra_burst_isi": 72.2, "period": 2580.0}, model)
+    assert bad == dict.fromkeys(bad, False)
+    silent = verdicts(0.0, 0.0, None, dict.fromkeys(model), model)
+    assert silent["gamma_ok"] is None and not any(silent[k] for k in ("spikes_per_burst_equal", "period_ok"))
+    tonic = verdicts(0.0, 0.0, 0.9, dict.fromkeys(model), dict.fromkeys(model))
+    assert tonic["spikes_per_burst_equal"] is tonic["intra_burst_isi_ok"] is tonic["period_ok"] is None
+
+
+def test_gamma_leaves_the_washout_out():
+    from mtcsn_hw.calibration.record import gamma
+    steady = 1000.0 + np.arange(100) * 37.0
+    model = np.concatenate([[50.0, 300.0, 600.0], steady])
+    chip = np.concatenate([[120.0, 420.0, 800.0, 900.0], steady])   # a different start-up, the same train after
+    full, _ = gamma(model, chip, 5000.0)
+    washed, window = gamma(model, chip, 5000.0, washout=1000.0 - 1e-9)
+    assert washed == pytest.approx(1.0) and full < 0.97
+    assert window == pytest.approx(0.05 * 37.0)
+
+
+def test_retuning_aims_inside_the_tolerance_and_ends_on_its_best_iteration():
+    chip = SyntheticChip(BURSTING, ChipDraws.draw(BURSTING, Spread(), 7), UNITS)
+    loose = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(guard=1.0))
+    guarded = retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(guard=0.5))
+    errors = [h["iv_error"]["all"] for h in guarded.history]
+    assert loose.converged and guarded.converged
+    assert guarded.iterations >= loose.iterations
+    assert min(errors) <= max(0.005, errors[loose.iterations])       # it went on toward the guard band
+    best = min(range(len(errors)), key=errors.__getitem__)
+    assert guarded.knobs == Knobs.from_dict(guarded.history[best]["biases"])
+    assert guarded.iv_error == guarded.history[best]["iv_error"]["worst"]
+    with pytest.raises(ParameterError, match="guard"):
+        retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(guard=0.0))

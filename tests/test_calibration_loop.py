@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mtcsn_hw.cli.main import main
+from mtcsn_hw.report.montecarlo_report import datasheet
 
 CHIP_FILES = {"mismatch.json", "measurements.json", "measurements.npz", "twin.json", "twin_calibrated.json",
               "biases.json", "history.json",
@@ -69,6 +70,23 @@ def test_calibrate_json_shape_and_iv_error_reduced(calibrated):
     assert result["after"]["iv_rmse"] < result["before"]["iv_rmse"]
 
 
+def test_every_chip_is_judged_on_each_target_from_its_own_numbers(calibrated):
+    _, result, _, _ = calibrated
+    model = json.loads((calibrated[2] / "chips" / "chip-5" / "comparison.json").read_text())["neurons"][0]["model"]
+    assert model["rhythm"]["spikes_per_burst"] == 7.0          # the preset's steady bursts
+    for chip in result["chips"]:
+        for when in ("before", "after"):
+            assert chip[f"{when}.iv_ok"] == (chip[f"{when}.iv_rmse"] <= 0.01)
+            assert chip[f"{when}.gamma_ok"] == (chip[f"{when}.gamma"] >= 0.8)
+            spb, isi, period = (chip[f"{when}.{k}"] for k in ("spikes_per_burst", "intra_burst_isi", "period"))
+            assert chip[f"{when}.spikes_per_burst_equal"] == (spb == 7.0)
+            assert chip[f"{when}.intra_burst_isi_ok"] == (isi is not None and abs(
+                isi / model["rhythm"]["intra_burst_isi"] - 1) <= 0.03)
+            assert chip[f"{when}.period_ok"] == (period is not None and abs(
+                period / model["rhythm"]["period"] - 1) <= 0.03)
+        assert chip["twin_gamma_ok"] == (chip["twin_gamma"] >= 0.9)
+
+
 def test_calibrate_resumes_without_recomputing(calibrated, capsys):
     _, first, out, argv = calibrated
     stamps = {p: p.stat().st_mtime_ns for p in (out / "chips").rglob("result.json")}
@@ -95,6 +113,13 @@ def test_montecarlo_reports_regime_yield_and_figures(tmp_path, capsys):
         assert result["distribution"][when]["iv_rmse"]["n"] == 3
         assert sum(result["regimes"][when].values()) == 3
     assert result["distribution"]["after"]["iv_rmse"]["median"] < result["distribution"]["before"]["iv_rmse"]["median"]
+    targets = result["target_yield"]
+    for key in ("spikes_per_burst_equal", "intra_burst_isi_ok", "period_ok"):   # a tonic model has no bursts
+        assert targets[key]["after"] is None and targets[key]["pass"] is None
+    summary = json.loads((out / "summary.json").read_text())
+    within = sum(c["after.iv_rmse"] <= 0.01 for c in summary["per_chip"])
+    assert targets["iv_ok"]["after"]["passed"] == within and targets["iv_ok"]["pass"] == (within == 3)
+    assert "iv_ok" in datasheet(targets) and ("PASS" in datasheet(targets) or "FAIL" in datasheet(targets))
     for name in ("iv_envelope.png", "yield.png", "rasters.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     # the raster figure draws what the chip folders recorded, before and after, for every chip

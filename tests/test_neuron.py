@@ -5,7 +5,9 @@ import torch
 from scipy.integrate import solve_ivp
 
 from mtcsn_hw import NeuronParams, simulate_neuron
-from mtcsn_hw.model.neuron import resting_state, stack_params
+from mtcsn_hw.calibration.record import rhythm
+from mtcsn_hw.calibration.reference import autonomous_spikes
+from mtcsn_hw.model.neuron import DEFAULT_KICK, resting_state, stack_params
 from mtcsn_hw.model.regimes import spike_features
 
 
@@ -128,7 +130,8 @@ def test_gradients_equal_central_finite_differences(name, i_app, t_end):
         assert g.item() == pytest.approx(fd.item(), rel=1e-5, abs=1e-9), k
 
 
-def _ode_spike_times(p: NeuronParams, v0: float, t_end: float, threshold=0.0):
+def _ode_spike_times(p: NeuronParams, v0: float | None, t_end: float, threshold=0.0):
+    """v0 None: rest plus the model's kick, as simulate_neuron starts."""
     sp = stack_params(p)
     alpha, delta, tau = sp.alpha[0].numpy(), sp.delta[0].numpy(), sp.tau[0].numpy()
     filt = tau > 0
@@ -144,9 +147,19 @@ def _ode_spike_times(p: NeuronParams, v0: float, t_end: float, threshold=0.0):
     def crossing(t, y):
         return y[0] - threshold
     crossing.direction = 1
-    y0 = np.concatenate([[v0], np.full(filt.sum(), rest)])
+    y0 = np.concatenate([[rest + DEFAULT_KICK if v0 is None else v0], np.full(filt.sum(), rest)])
     sol = solve_ivp(rhs, (0, t_end), y0, method="DOP853", rtol=1e-10, atol=1e-10, events=crossing, max_step=1.0)
     return sol.t_events[0], rest
+
+
+def test_calibration_reference_rhythm_is_the_continuous_time_models():
+    p = NeuronParams.preset("bursting")
+    ode, _ = _ode_spike_times(p, None, 10000.0)
+    ref = rhythm(autonomous_spikes([p], 10000.0)[0], 10000.0)
+    want = rhythm(ode, 10000.0)
+    assert ref["spikes_per_burst"] == want["spikes_per_burst"] == 7.0
+    assert ref["intra_burst_isi"] == pytest.approx(want["intra_burst_isi"], rel=0.005)
+    assert ref["period"] == pytest.approx(want["period"], rel=0.005)
 
 
 def test_spike_times_converge_to_solve_ivp_as_dt_shrinks():

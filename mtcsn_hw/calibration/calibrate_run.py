@@ -12,8 +12,9 @@ import numpy as np
 
 from mtcsn_hw.calibration.chip_job import calibrate_chip
 from mtcsn_hw.calibration.engine import run_sweep
-from mtcsn_hw.calibration.measure_spikes import MIN_PERIODS, autonomous_stimulus, driven_stimulus
+from mtcsn_hw.calibration.measure_spikes import MIN_PERIODS, driven_stimulus
 from mtcsn_hw.calibration.record import rhythm
+from mtcsn_hw.calibration.reference import autonomous_spikes
 from mtcsn_hw.calibration.reference import fine_model_spikes as model_spikes
 from mtcsn_hw.checkpoint.reader import read_checkpoint
 from mtcsn_hw.circuit.build import units_for
@@ -44,11 +45,10 @@ def load_neurons(source=None, preset=None) -> tuple[list, str, float]:
 
 
 def model_reference(neurons, t_auto: float) -> tuple[list, float]:
-    """Per neuron the model's regime and rhythm (autonomous), and the driven length: >= MIN_PERIODS of the
-    slowest neuron's inter-burst period (its ISI when it does not burst)."""
+    """Per neuron the model's regime and rhythm (autonomous, near the continuous-time limit), and the driven
+    length: >= MIN_PERIODS of the slowest neuron's inter-burst period (its ISI when it does not burst)."""
     refs, periods = [], []
-    for p in neurons:
-        spikes = model_spikes(p, autonomous_stimulus(t_auto))
+    for spikes in autonomous_spikes(neurons, t_auto):
         feats = spike_features(spikes, 0.0, t_auto)
         refs.append({"regime": classify(spikes, 0.0, t_auto), "rhythm": rhythm(spikes, t_auto)})
         periods.append(feats.get("burst_period") or feats.get("median_isi") or 0.0)

@@ -4,7 +4,8 @@ Gamma, the iterations; per chip a flat summary (result.json, aggregated by the e
 
   iv_rmse   worst of the measured fast and slow I-V curves' RMSE, fraction of the model curve's full scale
   gamma     coincidence factor of the circuit's driven train against the model's (the reference) under the
-            same OU input, window 5 % of the model's median ISI (gamma_window, model time units)
+            same OU input, window 5 % of the model's median ISI (gamma_window, model time units), the first of
+            the protocol's >= MIN_PERIODS periods left out (the start-up)
   twin_gamma  the twin's driven train against the circuit's (before calibration), window 5 % of the
             circuit's median ISI: how well the twin predicts this chip
 """
@@ -14,8 +15,9 @@ import io
 
 import numpy as np
 
-from mtcsn_hw.calibration.record import gamma, rhythm
+from mtcsn_hw.calibration.record import driven_washout, gamma, rhythm
 from mtcsn_hw.calibration.reference import fine_model_spikes
+from mtcsn_hw.calibration.tolerances import GAMMA_MIN_TWIN, TARGETS, all_of, verdicts
 from mtcsn_hw.circuit import edits
 from mtcsn_hw.circuit.bench import Tran
 from mtcsn_hw.circuit.mismatch import spec_from_json, table_json
@@ -29,24 +31,26 @@ RHYTHM_KEYS = ("spikes_per_burst", "intra_burst_isi", "period")
 def _state(target, k: int, state: dict, ref: dict, context: dict) -> dict:
     meas = state["measurements"][k]
     auto, driven = meas.runs["autonomous"], meas.runs["driven"]
-    g, window = gamma(ref["driven_spikes"], driven.spike_times, driven.duration)
+    g, window = gamma(ref["driven_spikes"], driven.spike_times, driven.duration, driven_washout(driven))
     regime = classify(auto.spike_times, 0.0, auto.duration)
     iv = state["iv"][k]
+    beat = rhythm(auto.spike_times, auto.duration)
     return {"iv_rmse": iv["iv_rmse"], "iv_fast": iv["fast"]["rmse"], "iv_slow": iv["slow"]["rmse"],
-            "gamma": g, "gamma_window": window, "rhythm": rhythm(auto.spike_times, auto.duration),
-            "regime": regime, "regime_kept": regime == ref["regime"], "spikes": int(auto.spike_times.size)}
+            "gamma": g, "gamma_window": window, "rhythm": beat,
+            "regime": regime, "regime_kept": regime == ref["regime"], "spikes": int(auto.spike_times.size),
+            "targets": verdicts(iv["fast"]["rmse"], iv["slow"]["rmse"], g, beat, ref["rhythm"])}
 
 
 def neuron_record(target, k: int, before: dict, after: dict, twin, tune, context: dict) -> dict:
     ref = context["reference"][k]
     driven = before["measurements"][k].runs["driven"]
     twin_spikes = fine_model_spikes(twin.params, driven.stimulus)
-    twin_g, twin_window = gamma(driven.spike_times, twin_spikes, driven.duration)
+    twin_g, twin_window = gamma(driven.spike_times, twin_spikes, driven.duration, driven_washout(driven))
     return {"neuron": k, "model": {"regime": ref["regime"], "rhythm": ref["rhythm"]},
             "before": _state(target, k, before, ref, context), "after": _state(target, k, after, ref, context),
             "iterations": int(tune.iterations), "converged": bool(tune.converged),
             "retune_iv_error": [h["iv_error"]["worst"] for h in tune.history],
-            "twin_gamma": twin_g, "twin_gamma_window": twin_window}
+            "twin_gamma": twin_g, "twin_gamma_window": twin_window, "twin_gamma_ok": bool(twin_g >= GAMMA_MIN_TWIN)}
 
 
 def _median(values):
@@ -60,6 +64,9 @@ def _flat_state(records: list, when: str) -> dict:
            f"{when}.gamma": _median([s["gamma"] for s in states])}
     for key in RHYTHM_KEYS:
         out[f"{when}.{key}"] = _median([s["rhythm"][key] for s in states])
+    for key in TARGETS:
+        out[f"{when}.{key}"] = all_of(s["targets"][key] for s in states)
+    out[f"{when}.meets_targets"] = all_of(out[f"{when}.{key}"] for key in TARGETS)
     out[f"{when}.regime_kept"] = all(s["regime_kept"] for s in states)
     out[f"{when}.regime_kept_fraction"] = sum(s["regime_kept"] for s in states) / len(states)
     if len(states) == 1:
@@ -72,6 +79,7 @@ def chip_summary(records: list, seconds: float) -> dict:
             "iterations": max(r["iterations"] for r in records),
             "converged": all(r["converged"] for r in records),
             "twin_gamma": _median([r["twin_gamma"] for r in records]),
+            "twin_gamma_ok": all_of(r["twin_gamma_ok"] for r in records),
             "neurons": len(records), "seconds": seconds, "seconds_per_neuron": seconds / len(records)}
 
 

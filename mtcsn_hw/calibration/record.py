@@ -2,7 +2,8 @@
     {"before": {iv_rmse, gamma, gamma_window, rhythm}, "after": {...}, "iterations": n}
 iv_rmse: the chip's I-V error (worst of fast and slow, fraction of full scale). gamma: coincidence factor of
 the chip's driven spike train against the target model's under the same stimulus, window 5 % of the target's
-median ISI (stated with it). rhythm: spikes per burst, intra-burst ISI and period of the autonomous run.
+median ISI (stated with it), the protocol's first period left out (driven_washout). rhythm: spikes per burst,
+intra-burst ISI and period of the autonomous run's steady bursts.
 """
 from __future__ import annotations
 
@@ -10,25 +11,48 @@ import numpy as np
 import torch
 
 from mtcsn_hw.calibration.iv_error import iv_error
+from mtcsn_hw.calibration.measure_spikes import MIN_PERIODS
 from mtcsn_hw.calibration.measurements import Measurements, Run, stimulus_current
 from mtcsn_hw.calibration.twin import fit_elements
 from mtcsn_hw.model.neuron import simulate_neuron
 from mtcsn_hw.model.params import NeuronParams
-from mtcsn_hw.model.regimes import BURST_RATIO, spike_features
+from mtcsn_hw.model.regimes import BURST_RATIO
 from mtcsn_hw.model.spike_metrics import coincidence_factor
 
 GAMMA_WINDOW_FRACTION = 0.05
 
 
-def rhythm(spike_times, t_end: float, t_on: float = 0.0) -> dict:
-    """Spikes per burst, median intra-burst ISI and median burst period (None where there is no burst)."""
+def bursts(spike_times, t_end: float, t_on: float = 0.0) -> list:
+    """The spike train in [t_on, t_end] split into bursts where an ISI exceeds BURST_RATIO x the median ISI
+    (the regime classifier's rule); [] when it does not fall into two or more groups."""
     t = np.asarray(spike_times, float)
-    feats = spike_features(t, t_on, t_end)
-    isi = np.diff(t[(t >= t_on) & (t <= t_end)])
-    short = isi[isi <= BURST_RATIO * np.median(isi)] if isi.size else isi
-    return {"spikes_per_burst": feats.get("spikes_per_burst"),
-            "intra_burst_isi": float(np.median(short)) if short.size and "spikes_per_burst" in feats else None,
-            "period": feats.get("burst_period")}
+    t = t[(t >= t_on) & (t <= t_end)]
+    isi = np.diff(t)
+    if isi.size < 2:
+        return []
+    long = isi > BURST_RATIO * np.median(isi)
+    if not long.any() or long.all():
+        return []
+    return np.split(t, np.flatnonzero(long) + 1)
+
+
+def rhythm(spike_times, t_end: float, t_on: float = 0.0) -> dict:
+    """The limit cycle's rhythm: mean spikes per burst, median intra-burst ISI and median burst period, from
+    the bursts after the first (the start-up transient: how long it lasts depends on where the filters start)
+    and without a last burst the run cut short. None where there is no such burst (or no two burst starts)."""
+    groups = bursts(spike_times, t_end, t_on)
+    steady = groups[1:]
+    if steady:
+        inside = np.concatenate([np.diff(b) for b in steady])
+        if inside.size and t_end - steady[-1][-1] <= BURST_RATIO * float(np.median(inside)):
+            steady = steady[:-1]
+    if not steady:
+        return {"spikes_per_burst": None, "intra_burst_isi": None, "period": None}
+    inside = np.concatenate([np.diff(b) for b in steady])
+    starts = np.array([b[0] for b in groups[1:]])
+    return {"spikes_per_burst": float(np.mean([b.size for b in steady])),
+            "intra_burst_isi": float(np.median(inside)) if inside.size else None,
+            "period": float(np.median(np.diff(starts))) if starts.size >= 2 else None}
 
 
 def model_spikes(params: NeuronParams, stimulus: dict) -> np.ndarray:
@@ -36,13 +60,22 @@ def model_spikes(params: NeuronParams, stimulus: dict) -> np.ndarray:
     return simulate_neuron(params, drive, dt=float(stimulus["dt"])).spikes.numpy()
 
 
-def gamma(reference, other, duration: float) -> tuple[float, float]:
-    """Coincidence factor with the window 5 % of the reference's median ISI; returns (gamma, window)."""
-    ref = np.asarray(reference, float)
+def gamma(reference, other, duration: float, washout: float = 0.0) -> tuple[float, float]:
+    """Coincidence factor over (washout, duration] with the window 5 % of the reference's median ISI there;
+    returns (gamma, window). The washout leaves out the start-up, where each train still depends on the state
+    it started from rather than on the input."""
+    ref, oth = np.asarray(reference, float), np.asarray(other, float)
+    ref, oth, span = ref[ref > washout] - washout, oth[oth > washout] - washout, duration - washout
     if ref.size < 2:
-        return coincidence_factor(ref, other, 1.0, duration), 1.0
+        return coincidence_factor(ref, oth, 1.0, span), 1.0
     window = GAMMA_WINDOW_FRACTION * float(np.median(np.diff(ref)))
-    return coincidence_factor(ref, other, window, duration), window
+    return coincidence_factor(ref, oth, window, span), window
+
+
+def driven_washout(driven: Run) -> float:
+    """The driven protocol's first period (of its >= MIN_PERIODS) is left out of Gamma: there the trains still
+    follow where the circuit and the model started, not the input."""
+    return driven.duration / MIN_PERIODS
 
 
 def comparison(target: NeuronParams, meas: Measurements, fits: dict | None = None) -> dict:
@@ -51,7 +84,7 @@ def comparison(target: NeuronParams, meas: Measurements, fits: dict | None = Non
     driven: Run | None = meas.runs.get("driven")
     if driven is not None:
         ref = model_spikes(target, driven.stimulus)
-        out["gamma"], out["gamma_window"] = gamma(ref, driven.spike_times, driven.duration)
+        out["gamma"], out["gamma_window"] = gamma(ref, driven.spike_times, driven.duration, driven_washout(driven))
     autonomous: Run | None = meas.runs.get("autonomous")
     if autonomous is not None:
         out["rhythm"] = rhythm(autonomous.spike_times, autonomous.duration)

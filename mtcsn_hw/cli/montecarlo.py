@@ -66,13 +66,14 @@ def run(args):
         return run_forecast(args)
     if args.calibration or args.n_test:
         raise ParameterError("--calibration and --n-test go with --forecast")
-    from mtcsn_hw.report.montecarlo_report import run_montecarlo
+    from mtcsn_hw.report.montecarlo_report import datasheet, run_montecarlo
     out = run_montecarlo(args.out, **chip_request(args))
     if not args.json:
         for when in ("before", "after"):
             y = out["regime_yield"][when] or {}
-            lo, hi = y.get("wilson95", [None, None])
+            lo, hi = y.get("wilson95", [float("nan")] * 2)
             sys.stdout.write(f"regime yield {when} calibration: {y.get('passed')}/{y.get('evaluated')} "
-                             f"(Wilson 95 % {lo} .. {hi})\n")
+                             f"(Wilson 95 % {lo:.3f} .. {hi:.3f})\n")
+        sys.stdout.write(datasheet(out["target_yield"]))
         sys.stdout.write(f"figures in {out['out']}: {', '.join(out['figures'])}\n")
     return out

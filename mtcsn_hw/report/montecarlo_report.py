@@ -1,8 +1,9 @@
 """What the `montecarlo` command does: N mismatched chips calibrated (calibration.calibrate_run), then the
 distribution over chips of the I-V error, the firing regime and the rhythm before and after calibration, the
-regime yield (fraction of chips keeping the model's regime, Wilson 95 % interval) before and after, and two
-figures in the run folder: the I-V envelope (model curve, band of the chips' curves, spec limits) and the
-yield bars.
+regime yield (fraction of chips keeping the model's regime, Wilson 95 % interval) before and after, the yield
+of every calibration target (calibration.tolerances: a datasheet with PASS where YIELD_MIN of the chips meet
+it), and figures in the run folder: the I-V envelope (model curve, band of the chips' curves, spec limits),
+the yield bars and the spike rasters.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from mtcsn_hw.calibration.calibrate_run import run_chips
+from mtcsn_hw.calibration.tolerances import LIMITS, TARGETS, YIELD_MIN
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.plotting import plt, save_figure
 
@@ -31,6 +33,31 @@ def _regimes(per_chip: list) -> dict:
 def _yields(summary: dict) -> dict:
     y = summary.get("yields", {})
     return {when: y.get(f"{when}.regime_kept") for when in ("before", "after")}
+
+
+def target_yields(summary: dict) -> dict:
+    """Per calibration target (calibration.tolerances): its limit, the yield before and after calibration
+    and whether the after-yield reaches YIELD_MIN (None where no chip could be judged)."""
+    y = summary.get("yields", {})
+    rows = {}
+    for key in (*TARGETS, "meets_targets", "twin_gamma_ok"):
+        when = {w: y.get(f"{w}.{key}") for w in ("before", "after")} if key != "twin_gamma_ok" else \
+            {"before": None, "after": y.get(key)}
+        after = (when["after"] or {}).get("fraction")
+        rows[key] = {"limit": LIMITS.get(key, "every target above"), **when,
+                     "pass": None if after is None else after >= YIELD_MIN}
+    return rows
+
+
+def datasheet(rows: dict) -> str:
+    """The target yields as a table: Parameter, limit, before, after, Pass/Fail at YIELD_MIN."""
+    def cell(y):
+        return "-" if not y or not y.get("evaluated") else f"{y['passed']}/{y['evaluated']}"
+    lines = [f"{'target':24} {'limit':44} {'before':>7} {'after':>7}  yield >= {YIELD_MIN:.0%}"]
+    for key, r in rows.items():
+        verdict = "-" if r["pass"] is None else ("PASS" if r["pass"] else "FAIL")
+        lines.append(f"{key:24} {r['limit']:44} {cell(r['before']):>7} {cell(r['after']):>7}  {verdict}")
+    return "\n".join(lines) + "\n"
 
 
 def _curves(folder, seeds, when: str, name: str):
@@ -93,20 +120,29 @@ def plot_rasters(folder, seeds, path, run: str = "autonomous") -> None:
     save_figure(fig, path)
 
 
-def plot_yield(yields: dict, path) -> None:
-    fig, ax = plt.subplots(figsize=(4, 3.5))
-    labels, values, lows, highs = [], [], [], []
-    for when in ("before", "after"):
-        y = yields.get(when) or {}
-        f = y.get("fraction")
-        labels.append(when)
-        values.append(0.0 if f is None else f)
-        lo, hi = y.get("wilson95", [0.0, 1.0])
-        lows.append(values[-1] - lo)
-        highs.append(hi - values[-1])
-    ax.bar(labels, values, yerr=[lows, highs], capsize=6, color=["tab:red", "tab:blue"])
+def plot_yield(yields: dict, path, targets: dict | None = None) -> None:
+    """Yield bars before (red) and after (blue) calibration with Wilson 95 % intervals: the regime, then
+    each calibration target; the dashed line is the required yield."""
+    groups = {"regime": yields, **{k: {w: r[w] for w in ("before", "after")} for k, r in (targets or {}).items()}}
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.1 * len(groups) + 1.5), 3.8))
+    for offset, when, colour in ((-0.2, "before", "tab:red"), (0.2, "after", "tab:blue")):
+        xs, values, lows, highs = [], [], [], []
+        for x, group in enumerate(groups.values()):
+            y = group.get(when) or {}
+            if y.get("fraction") is None:
+                continue
+            lo, hi = y.get("wilson95", [0.0, 1.0])
+            xs.append(x + offset)
+            values.append(y["fraction"])
+            lows.append(max(y["fraction"] - lo, 0.0))    # the interval's ends round off at 0 and 1
+            highs.append(max(hi - y["fraction"], 0.0))
+        ax.bar(xs, values, width=0.4, yerr=[lows, highs], capsize=4, color=colour, label=f"{when} calibration")
+    if targets:
+        ax.axhline(YIELD_MIN, color="k", ls="--", lw=0.8, label=f"required {YIELD_MIN:.0%}")
+    ax.set_xticks(range(len(groups)), [g.replace("_", " ") for g in groups], rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("regime yield (Wilson 95 %)")
+    ax.set_ylabel("yield over chips (Wilson 95 %)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     save_figure(fig, path)
 
 
@@ -116,11 +152,12 @@ def run_montecarlo(out, chips=None, **request) -> dict:
     report = run_chips(out, chips=chips, command="montecarlo", **request)
     summary = report.summary
     seeds = [c["seed"] for c in summary.get("per_chip", [])]
-    yields = _yields(summary)
+    yields, targets = _yields(summary), target_yields(summary)
     plot_iv_envelope(report.path, seeds, float(request.get("tol", 0.01)), report.path / "iv_envelope.png")
-    plot_yield(yields, report.path / "yield.png")
+    plot_yield(yields, report.path / "yield.png", targets)
     plot_rasters(report.path, seeds, report.path / "rasters.png")
     return {"out": str(report.path), "chips": summary.get("chips"), "done": summary.get("done"),
             "failed": summary.get("failures"), "distribution": _distribution(summary),
             "regimes": _regimes(summary.get("per_chip", [])), "regime_yield": yields,
+            "target_yield": targets,
             "figures": ["iv_envelope.png", "yield.png", "rasters.png"], "seconds": report.seconds}
