@@ -91,6 +91,22 @@ TRIALS = (
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 3.0, "v_sat": 4.0}),
     _t("mtcsn h96 rest -2 v_th 2 v_sat 3", "mtcsn", n_hidden=96,
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.0, "v_sat": 3.0}),
+    # the 48-neuron points between the shipped rest -2 and the sparser output stages
+    _t("mtcsn rest -2 v_th 2 v_sat 3", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.0,
+                                                        "v_sat": 3.0}),
+    _t("mtcsn rest -2 v_th 1.5 v_sat 2.5", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0), "v_th": 1.5,
+                                                            "v_sat": 2.5}),
+    _t("mtcsn rest -2.5", "mtcsn", layer={"template": mtcsn_template(i_app=-2.5)}),
+    _t("mtcsn rest -2.25", "mtcsn", layer={"template": mtcsn_template(i_app=-2.25)}),
+    _t("mtcsn rest -2 reg 1", "mtcsn", activity_reg=1.0, layer={"template": mtcsn_template(i_app=-2.0)}),
+    _t("mtcsn rest -2 v_th 1.25 v_sat 2.25", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0), "v_th": 1.25,
+                                                             "v_sat": 2.25}),
+    _t("mtcsn rest -2 v_th 1.75 v_sat 2.75", "mtcsn", layer={"template": mtcsn_template(i_app=-2.0), "v_th": 1.75,
+                                                             "v_sat": 2.75}),
+    _t("mtcsn rest -2.25 v_th 1.5 v_sat 2.5", "mtcsn", layer={"template": mtcsn_template(i_app=-2.25),
+                                                              "v_th": 1.5, "v_sat": 2.5}),
+    _t("mtcsn rest -2 v_th 1.5 v_sat 2.5 reg 1", "mtcsn", activity_reg=1.0,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 1.5, "v_sat": 2.5}),
 )
 
 
