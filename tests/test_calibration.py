@@ -306,7 +306,7 @@ def test_retuning_aims_inside_the_tolerance_and_ends_on_its_best_iteration():
     assert guarded.iterations >= loose.iterations
     assert min(errors) <= max(0.005, errors[loose.iterations])       # it went on toward the guard band
     best = min(range(len(errors)), key=errors.__getitem__)
-    assert guarded.knobs == Knobs.from_dict(guarded.history[best]["biases"])
+    assert guarded.chosen == best and guarded.knobs == Knobs.from_dict(guarded.history[best]["biases"])
     assert guarded.iv_error == guarded.history[best]["iv_error"]["worst"]
     with pytest.raises(ParameterError, match="guard"):
         retune(BURSTING, chip.measure, chip.nominal, UNITS, RetuneSettings(guard=0.0))

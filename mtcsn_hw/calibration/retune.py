@@ -64,14 +64,16 @@ class RetuneResult:
     converged: bool = False
     measurements: Measurements | None = None
     fits: dict | None = None
+    chosen: int = 0       # the iteration whose knobs the loop ended on (its best)
 
     @property
     def iv_error(self) -> float:
         """The reported I-V error (worst of fast and slow) of the knobs the loop ended on."""
-        return min(self.history, key=lambda h: h["iv_error"]["all"])["iv_error"]["worst"]
+        return self.history[self.chosen]["iv_error"]["worst"]
 
     def to_dict(self) -> dict:
-        return {"iterations": self.iterations, "converged": self.converged, "history": self.history,
+        return {"iterations": self.iterations, "converged": self.converged, "chosen": self.chosen,
+                "history": self.history,
                 "biases": self.knobs.to_dict()}
 
 
@@ -184,8 +186,8 @@ def retune(target: NeuronParams, measure: Callable[[Knobs], Measurements], knobs
             break
         knobs = tuner.correct(knobs, fits, taus)
     # past the tolerance the loop keeps going toward the guard band; it ends on its best iteration
-    _, result.knobs, result.measurements, result.fits, result.converged = min(
-        tried, key=lambda t: (not t[4], t[0]))
+    result.chosen = min(range(len(tried)), key=lambda i: (not tried[i][4], tried[i][0]))
+    _, result.knobs, result.measurements, result.fits, result.converged = tried[result.chosen]
     return result
 
 
