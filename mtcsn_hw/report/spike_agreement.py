@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mtcsn_hw.model.regimes import BURST_RATIO, classify, spike_features
+from mtcsn_hw.model.regimes import classify, spike_features
+from mtcsn_hw.model.rhythm import rhythm
 from mtcsn_hw.model.spike_metrics import coincidence_factor, van_rossum_distance, victor_purpura_distance
 
 GAMMA_WINDOW_FRACTION = 0.05   # Gamma window: 5 % of the reference's median ISI (DESIGN section 5)
@@ -13,18 +14,15 @@ FALLBACK_ISI = 20.0            # model time units, when the reference has fewer 
 
 
 def train_stats(spikes, t0: float, t1: float) -> dict:
-    """Rate, ISI statistics and rhythm of one train inside [t0, t1] (model time units)."""
+    """Rate, ISI statistics and the steady bursts' rhythm (model.rhythm) of one train inside [t0, t1]."""
     s = np.asarray(spikes, float)
     s = s[(s >= t0) & (s <= t1)]
     f = spike_features(s, t0, t1)
-    isi = np.diff(s)
-    out = {"n_spikes": int(s.size), "rate": float(s.size / (t1 - t0)),
-           "median_isi": f.get("median_isi"), "mean_isi": f.get("mean_isi"), "cv_isi": f.get("cv_isi"),
-           "spikes_per_burst": f.get("spikes_per_burst"), "burst_period": f.get("burst_period"),
-           "intra_burst_isi": None, "regime": classify(s, t0, t1)}
-    if isi.size and "spikes_per_burst" in f:
-        out["intra_burst_isi"] = float(np.median(isi[isi <= BURST_RATIO * np.median(isi)]))
-    return out
+    beat = rhythm(s, t1, t0)
+    return {"n_spikes": int(s.size), "rate": float(s.size / (t1 - t0)),
+            "median_isi": f.get("median_isi"), "mean_isi": f.get("mean_isi"), "cv_isi": f.get("cv_isi"),
+            "spikes_per_burst": beat["spikes_per_burst"], "burst_period": beat["period"],
+            "intra_burst_isi": beat["intra_burst_isi"], "regime": classify(s, t0, t1)}
 
 
 def agreement(reference, other, t0: float, t1: float, min_window: float = 0.0) -> dict:
