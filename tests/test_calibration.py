@@ -276,13 +276,13 @@ def test_the_tolerances_file_states_the_limits_the_code_judges_by():
 def test_verdicts_judge_each_target_and_skip_what_the_model_lacks():
     from mtcsn_hw.calibration.tolerances import verdicts
     model = {"spikes_per_burst": 7.0, "intra_burst_isi": 70.0, "period": 2500.0}
-    good = verdicts(0.005, 0.009, 0.85, {"spikes_per_burst": 7.0, "intra_burst_isi": 72.0, "period": 2430.0}, model)
+    good = verdicts(0.009, 0.85, {"spikes_per_burst": 7.0, "intra_burst_isi": 72.0, "period": 2430.0}, model)
     assert good == dict.fromkeys(good, True)
-    bad = verdicts(0.011, 0.002, 0.79, {"spikes_per_burst": 7.5, "intra_burst_isi": 72.2, "period": 2580.0}, model)
+    bad = verdicts(0.011, 0.79, {"spikes_per_burst": 7.5, "intra_burst_isi": 72.2, "period": 2580.0}, model)
     assert bad == dict.fromkeys(bad, False)
-    silent = verdicts(0.0, 0.0, None, dict.fromkeys(model), model)
+    silent = verdicts(0.0, None, dict.fromkeys(model), model)
     assert silent["gamma_ok"] is None and not any(silent[k] for k in ("spikes_per_burst_equal", "period_ok"))
-    tonic = verdicts(0.0, 0.0, 0.9, dict.fromkeys(model), dict.fromkeys(model))
+    tonic = verdicts(0.0, 0.9, dict.fromkeys(model), dict.fromkeys(model))
     assert tonic["spikes_per_burst_equal"] is tonic["intra_burst_isi_ok"] is tonic["period_ok"] is None
 
 

@@ -13,9 +13,9 @@ import numpy as np
 from mtcsn_hw.calibration.chip_job import calibrate_chip
 from mtcsn_hw.calibration.engine import run_sweep
 from mtcsn_hw.calibration.measure_spikes import MIN_PERIODS, driven_stimulus
-from mtcsn_hw.calibration.record import rhythm
 from mtcsn_hw.calibration.reference import autonomous_spikes
 from mtcsn_hw.calibration.reference import fine_model_spikes as model_spikes
+from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.checkpoint.reader import read_checkpoint
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.mismatch import load_spec
@@ -23,11 +23,11 @@ from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.model.params import NeuronParams
 from mtcsn_hw.model.presets import PROTOCOLS
 from mtcsn_hw.model.regimes import classify, spike_features
+from mtcsn_hw.model.rhythm import RHYTHM_KEYS, rhythm
 
 DRIVEN_SEED = 1
 T_AUTO_DEFAULT = 3000.0
 T_DRIVEN_MIN = 2000.0
-RHYTHM_KEYS = ("spikes_per_burst", "intra_burst_isi", "period")
 
 
 def load_neurons(source=None, preset=None) -> tuple[list, str, float]:
@@ -79,7 +79,7 @@ def chip_context(neurons, level: str, corner: str, temp: float, spec, tol: float
 
 
 def run_chips(out, source=None, preset=None, level="behavioral", corner="tt", temp=27.0, mismatch_seed=0,
-              chips=1, dask=None, workers=None, spec="sky130", tol=0.01, max_iter=10, command="calibrate",
+              chips=1, dask=None, workers=None, spec="sky130", tol=IV_RMSE_MAX, max_iter=10, command="calibrate",
               progress=None):
     """Calibrate chips into `out`; returns the engine's SweepReport."""
     seed = _integer("--mismatch-seed", mismatch_seed, 0)

@@ -25,6 +25,7 @@ from mtcsn_hw.calibration.measure_iv import measure_iv
 from mtcsn_hw.calibration.measure_spikes import autonomous_stimulus, driven_stimulus, measure_spikes
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.calibration.retune import RetuneSettings, retune
+from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.calibration.twin import dc_twin
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.mismatch import spec_from_json
@@ -77,7 +78,7 @@ def calibrate_chip(seed: int, context: dict) -> ChipResult:
     started = time.perf_counter()
     chip = chip_of(seed, context)
     before = measure_state(chip, context, None)
-    settings = RetuneSettings(tol=float(context.get("tol", 0.01)), max_iter=int(context.get("max_iter", 10)))
+    settings = RetuneSettings(tol=float(context.get("tol", IV_RMSE_MAX)), max_iter=int(context.get("max_iter", 10)))
     twins, tunes = [], []
     for k, target in enumerate(chip.neurons):
         meas = before["measurements"][k]

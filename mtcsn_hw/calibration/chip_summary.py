@@ -23,9 +23,9 @@ from mtcsn_hw.circuit.bench import Tran
 from mtcsn_hw.circuit.mismatch import spec_from_json, table_json
 from mtcsn_hw.circuit.render import render_file
 from mtcsn_hw.model.regimes import classify
+from mtcsn_hw.model.rhythm import RHYTHM_KEYS
 
 TWIN_FORMAT = "mtcsn-hw/twin/1"
-RHYTHM_KEYS = ("spikes_per_burst", "intra_burst_isi", "period")
 
 
 def _state(target, k: int, state: dict, ref: dict, context: dict) -> dict:
@@ -38,7 +38,7 @@ def _state(target, k: int, state: dict, ref: dict, context: dict) -> dict:
     return {"iv_rmse": iv["iv_rmse"], "iv_fast": iv["fast"]["rmse"], "iv_slow": iv["slow"]["rmse"],
             "gamma": g, "gamma_window": window, "rhythm": beat,
             "regime": regime, "regime_kept": regime == ref["regime"], "spikes": int(auto.spike_times.size),
-            "targets": verdicts(iv["fast"]["rmse"], iv["slow"]["rmse"], g, beat, ref["rhythm"])}
+            "targets": verdicts(iv["iv_rmse"], g, beat, ref["rhythm"])}
 
 
 def neuron_record(target, k: int, before: dict, after: dict, twin, tune, context: dict) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mtcsn_hw.calibration.chip_bench import Chip, apply_all_knobs, keep_neurons, rest_of
+from mtcsn_hw.calibration.iv_error import SPEC_CURVES
 from mtcsn_hw.circuit import edits, ngspice
 from mtcsn_hw.circuit.bench import DC, Bench, Dc, VSource
 from mtcsn_hw.circuit.compare import iv_rmse
@@ -19,7 +20,6 @@ from mtcsn_hw.circuit.iv import iv_curves_model
 from mtcsn_hw.model.iv import timescale_taus
 
 V_LO, V_HI, V_STEP = -4.0, 4.0, 0.05
-RMSE_CURVES = ("fast", "slow")
 
 
 def iv_bench(chip: Chip, keep, timescale: str, knobs_by_neuron: dict | None = None, step: float = V_STEP) -> Bench:
@@ -54,5 +54,5 @@ def measure_iv(chip: Chip, keep, knobs_by_neuron: dict | None = None) -> dict:
             out[k]["v"] = v
             out[k][name] = {"circuit": circ, "model": np.asarray(model, float), "rmse": iv_rmse(v, model, circ)}
     for k in keep:
-        out[k]["iv_rmse"] = max(out[k][c]["rmse"] for c in RMSE_CURVES)
+        out[k]["iv_rmse"] = max(out[k][c]["rmse"] for c in SPEC_CURVES)
     return out

@@ -25,6 +25,7 @@ from scipy.optimize import minimize_scalar
 from mtcsn_hw.calibration.iv_error import iv_error
 from mtcsn_hw.calibration.knobs import ElementKnobs, Knobs, amps, filter_of
 from mtcsn_hw.calibration.measurements import Measurements
+from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.calibration.twin import fit_elements
 from mtcsn_hw.circuit.mapping import Units
 from mtcsn_hw.errors import ParameterError
@@ -36,7 +37,7 @@ LEAK_CLIP = (0.25, 4.0)   # the programmable leak's range, times the target's g
 
 @dataclass(frozen=True)
 class RetuneSettings:
-    tol: float = 0.01             # I-V error (worst of the fast, slow and ultra-slow curves, fraction of full scale)
+    tol: float = IV_RMSE_MAX      # I-V error (worst of the fast, slow and ultra-slow curves, fraction of full scale)
     guard: float = 0.5            # the loop aims at guard x tol (a guard band inside the tolerance) before it stops
     max_iter: int = 10            # corrections at most
     damping: float = 0.9          # fraction of the Newton step taken

@@ -1,7 +1,7 @@
 """The calibration's targets, judged per neuron against the trained model (calibration/tolerances.json states
 the same limits for users and other tools; a test holds the two equal):
 
-  iv_ok                   fast and slow I-V RMSE <= IV_RMSE_MAX of the model curve's full scale
+  iv_ok                   iv_rmse (worst of the fast and slow curves) <= IV_RMSE_MAX of full scale
   gamma_ok                driven Gamma against the model >= GAMMA_MIN_DRIVEN
   spikes_per_burst_equal  the steady bursts carry the model's number of spikes
   intra_burst_isi_ok, period_ok   within RHYTHM_REL_MAX of the model's
@@ -30,9 +30,9 @@ def _within(measured, model) -> bool | None:
     return measured is not None and bool(abs(measured / model - 1.0) <= RHYTHM_REL_MAX)
 
 
-def verdicts(iv_fast: float, iv_slow: float, gamma: float | None, rhythm: dict, model_rhythm: dict) -> dict:
+def verdicts(iv_rmse: float, gamma: float | None, rhythm: dict, model_rhythm: dict) -> dict:
     spb, model_spb = rhythm["spikes_per_burst"], model_rhythm["spikes_per_burst"]
-    return {"iv_ok": bool(max(iv_fast, iv_slow) <= IV_RMSE_MAX),
+    return {"iv_ok": bool(iv_rmse <= IV_RMSE_MAX),
             "gamma_ok": None if gamma is None else bool(gamma >= GAMMA_MIN_DRIVEN),
             "spikes_per_burst_equal": None if model_spb is None else spb == model_spb,
             "intra_burst_isi_ok": _within(rhythm["intra_burst_isi"], model_rhythm["intra_burst_isi"]),

@@ -7,6 +7,8 @@ import numpy as np
 
 from mtcsn_hw.model.regimes import BURST_RATIO
 
+RHYTHM_KEYS = ("spikes_per_burst", "intra_burst_isi", "period")   # what rhythm() returns
+
 
 def bursts(spike_times, t_end: float, t_on: float = 0.0) -> list:
     """The spike train in [t_on, t_end] split into bursts where an ISI exceeds BURST_RATIO x the median ISI
@@ -33,7 +35,7 @@ def rhythm(spike_times, t_end: float, t_on: float = 0.0) -> dict:
         if inside.size and t_end - steady[-1][-1] <= BURST_RATIO * float(np.median(inside)):
             steady = steady[:-1]
     if not steady:
-        return {"spikes_per_burst": None, "intra_burst_isi": None, "period": None}
+        return dict.fromkeys(RHYTHM_KEYS)
     inside = np.concatenate([np.diff(b) for b in steady])
     starts = np.array([b[0] for b in groups[1:]])
     return {"spikes_per_burst": float(np.mean([b.size for b in steady])),

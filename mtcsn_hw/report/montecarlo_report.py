@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 
 from mtcsn_hw.calibration.calibrate_run import run_chips
-from mtcsn_hw.calibration.tolerances import LIMITS, TARGETS, YIELD_MIN
+from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX, LIMITS, TARGETS, YIELD_MIN
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.plotting import plt, save_figure
 
@@ -41,8 +41,9 @@ def target_yields(summary: dict) -> dict:
     y = summary.get("yields", {})
     rows = {}
     for key in (*TARGETS, "meets_targets", "twin_gamma_ok"):
-        when = {w: y.get(f"{w}.{key}") for w in ("before", "after")} if key != "twin_gamma_ok" else \
-            {"before": None, "after": y.get(key)}
+        when = {w: y.get(f"{w}.{key}") for w in ("before", "after")}
+        if key == "twin_gamma_ok":   # the twin is judged once, on the chip before calibration
+            when["after"] = y.get(key)
         after = (when["after"] or {}).get("fraction")
         rows[key] = {"limit": LIMITS.get(key, "every target above"), **when,
                      "pass": None if after is None else after >= YIELD_MIN}
@@ -153,7 +154,7 @@ def run_montecarlo(out, chips=None, **request) -> dict:
     summary = report.summary
     seeds = [c["seed"] for c in summary.get("per_chip", [])]
     yields, targets = _yields(summary), target_yields(summary)
-    plot_iv_envelope(report.path, seeds, float(request.get("tol", 0.01)), report.path / "iv_envelope.png")
+    plot_iv_envelope(report.path, seeds, float(request.get("tol", IV_RMSE_MAX)), report.path / "iv_envelope.png")
     plot_yield(yields, report.path / "yield.png", targets)
     plot_rasters(report.path, seeds, report.path / "rasters.png")
     return {"out": str(report.path), "chips": summary.get("chips"), "done": summary.get("done"),
