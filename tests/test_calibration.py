@@ -82,6 +82,8 @@ def test_degenerate_curves_are_refused_with_one_line(current, message):
     (lambda d: d["runs"].update(driven={"stimulus": {"kind": "ou", "t_end": 10.0, "dt": 0.5}, "spike_times": []}),
      "sigma"),
     (lambda d: d["elements"]["fast-"].update(extra=1), "unknown"),
+    (lambda d: d.update(membrane={"c": float("nan")}), "membrane capacitance"),
+    (lambda d: d.update(membrane={"c": 1.0, "r": 2.0}), "membrane"),
 ])
 def test_bad_measurements_give_one_line_errors(tmp_path, mutate, message):
     chip = SyntheticChip(BURSTING, ChipDraws.ideal(BURSTING), UNITS)
@@ -100,7 +102,10 @@ def test_measurements_round_trip_through_json(tmp_path):
     meas = chip.measure(chip.nominal)
     meas.save(tmp_path / "m.json")
     back = Measurements.load(tmp_path / "m.json")
-    assert back.to_dict() == meas.to_dict()
+    assert back.to_dict() == meas.to_dict() and back.membrane_c is None
+    meas.membrane_c = 1.029
+    meas.save(tmp_path / "m.json")
+    assert Measurements.load(tmp_path / "m.json").membrane_c == 1.029
 
 
 def test_ideal_chip_runs_the_models_discrete_map():

@@ -67,6 +67,7 @@ def test_calibrate_json_shape_and_iv_error_reduced(calibrated):
         assert chip["after.iv_rmse"] < chip["before.iv_rmse"]
         assert chip["after.iv_rmse"] < 0.02
         assert 0.0 <= chip["twin_gamma"] <= 1.0 + 1e-9
+        assert 0.0 <= chip["calibrated_twin_gamma"] <= 1.0 + 1e-9
     assert result["after"]["iv_rmse"] < result["before"]["iv_rmse"]
 
 
@@ -85,6 +86,7 @@ def test_every_chip_is_judged_on_each_target_from_its_own_numbers(calibrated):
             assert chip[f"{when}.period_ok"] == (period is not None and abs(
                 period / model["rhythm"]["period"] - 1) <= 0.03)
         assert chip["twin_gamma_ok"] == (chip["twin_gamma"] >= 0.9)
+        assert chip["calibrated_twin_gamma_ok"] == (chip["calibrated_twin_gamma"] >= 0.9)
 
 
 def test_calibrate_resumes_without_recomputing(calibrated, capsys):
@@ -120,6 +122,10 @@ def test_montecarlo_reports_regime_yield_and_figures(tmp_path, capsys):
     within = sum(c["after.iv_rmse"] <= 0.01 for c in summary["per_chip"])
     assert targets["iv_ok"]["after"]["passed"] == within and targets["iv_ok"]["pass"] == (within == 3)
     assert "iv_ok" in datasheet(targets) and ("PASS" in datasheet(targets) or "FAIL" in datasheet(targets))
+    # each twin is judged once, against its own chip: as made (before), calibrated (after)
+    for key, when in (("twin_gamma_ok", "before"), ("calibrated_twin_gamma_ok", "after")):
+        passed = sum(bool(c[key]) for c in summary["per_chip"])
+        assert targets[key][when]["passed"] == passed and targets[key]["pass"] == (passed == 3)
     for name in ("iv_envelope.png", "yield.png", "rasters.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
     # the raster figure draws what the chip folders recorded, before and after, for every chip

@@ -1,6 +1,8 @@
 """Measurement benches on real ngspice (behavioural cells and sky130 transistors): what they measure against
 closed-form references (the tanh law the mapping writes, tau = C V0 / I_tau, a reference shift of one V0
 moving the centre by one model unit, an injected threshold shift appearing as the OTA's offset)."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,10 @@ from mtcsn_hw.calibration.knobs import nominal_knobs
 from mtcsn_hw.calibration.measure_elements import measure_elements
 from mtcsn_hw.calibration.measure_filters import measure_filters
 from mtcsn_hw.calibration.measure_iv import measure_iv
+from mtcsn_hw.calibration.measure_membrane import measure_membranes
 from mtcsn_hw.calibration.measurements import Measurements
 from mtcsn_hw.calibration.retune import retune
+from mtcsn_hw.calibration.twin import dc_twin
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.compare import iv_rmse
 from mtcsn_hw.circuit.devices import apply_device_params
@@ -56,6 +60,25 @@ def test_filter_taus_and_iv_curves_of_the_nominal_behavioural_neuron():
     iv = measure_iv(chip, [0])[0]
     assert iv["iv_rmse"] < 2e-3
     assert iv["fast"]["rmse"] < 2e-3 and iv["ultraslow"]["rmse"] < 2e-3
+
+
+def test_membrane_capacitance_is_measured_from_its_step_response():
+    # tau_m = R C of the mapped membrane: c as mapped on one neuron, a mismatched capacitor (x1.1) on the other
+    other = NeuronParams.from_dict({**BURSTING.to_dict(), "c": 2.0, "g": 1.5})
+    chip = make_chip([BURSTING, other], units_for("behavioral"), None, None)
+    chip = replace(chip, bench=apply_device_params(chip.bench, {"Xmem_1/C1": {"scale": 1.1}}))
+    got = measure_membranes(chip, [0, 1])
+    assert got[0] == pytest.approx(1.0, rel=2e-3)
+    assert got[1] == pytest.approx(2.0 * 1.1, rel=2e-3)
+
+
+def test_transistor_membrane_carries_its_devices_capacitance_into_the_twin():
+    chip = make_chip([BURSTING], units_for("transistor"), None, None)
+    c = measure_membranes(chip, [0])[0]
+    assert 1.005 < c < 1.1          # the OTAs' outputs and the inputs reading vm add to the 1 pF capacitor
+    sweeps, taus = measure_elements(chip, [0])[0], measure_filters(chip, [0])[0]
+    assert dc_twin(BURSTING, Measurements(sweeps, taus, membrane_c=c)).params.c == c
+    assert dc_twin(BURSTING, Measurements(sweeps, taus)).params.c == BURSTING.c
 
 
 def test_a_filter_bias_knob_scales_tau_inversely():

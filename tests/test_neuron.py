@@ -6,7 +6,7 @@ from scipy.integrate import solve_ivp
 
 from mtcsn_hw import NeuronParams, simulate_neuron
 from mtcsn_hw.calibration.record import rhythm
-from mtcsn_hw.calibration.reference import autonomous_spikes
+from mtcsn_hw.calibration.reference import autonomous_spikes, fine_model_spikes, fine_model_spikes_many
 from mtcsn_hw.model.neuron import DEFAULT_KICK, resting_state, stack_params
 from mtcsn_hw.model.regimes import spike_features
 
@@ -160,6 +160,19 @@ def test_calibration_reference_rhythm_is_the_continuous_time_models():
     assert ref["spikes_per_burst"] == want["spikes_per_burst"] == 7.0
     assert ref["intra_burst_isi"] == pytest.approx(want["intra_burst_isi"], rel=0.005)
     assert ref["period"] == pytest.approx(want["period"], rel=0.005)
+
+
+def test_batched_twin_trains_are_each_neurons_own_run():
+    from mtcsn_hw.calibration.measure_spikes import driven_stimulus
+    stim = driven_stimulus(3000.0, 4)
+    neurons = [NeuronParams.preset("bursting"), NeuronParams.preset("tonic"),
+               NeuronParams.from_dict({**NeuronParams.preset("bursting").to_dict(), "i_app": -1.7})]
+    batched = fine_model_spikes_many(neurons, stim, batch_min=2)
+    for p, got in zip(neurons, batched, strict=True):
+        alone = fine_model_spikes(p, stim)
+        assert alone.size > 3 and got.shape == alone.shape
+        np.testing.assert_allclose(got, alone, rtol=0, atol=1e-9)
+    assert batched[0].size != batched[1].size     # the trains are the neurons' own, not one copied
 
 
 def test_spike_times_converge_to_solve_ivp_as_dt_shrinks():

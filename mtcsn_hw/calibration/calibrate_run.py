@@ -112,6 +112,7 @@ def calibration_summary(report) -> dict:
             "before": _medians(per_chip, "before"), "after": _medians(per_chip, "after"),
             "iterations": float(np.median(its)) if its else None,
             "twin_gamma": _medians_field(per_chip, "twin_gamma"),
+            "calibrated_twin_gamma": _medians_field(per_chip, "calibrated_twin_gamma"),
             "chips": per_chip, "computed": report.computed, "skipped": report.skipped,
             "failed": {str(k): v for k, v in report.failed.items()}, "seconds": report.seconds}
 

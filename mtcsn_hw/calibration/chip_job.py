@@ -1,12 +1,14 @@
 """The calibration of one chip, as a Monte Carlo job: job(seed, context) -> ChipResult.
 
   1. the neurons' bench (level, corner, temperature), the chip's mismatch table drawn (spec + seed) and applied;
-  2. measured before: element DC curves, filter taus, I-V curves, autonomous and driven spike trains;
+  2. measured before: element DC curves, filter taus, membrane capacitances, I-V curves, autonomous and driven
+     spike trains;
   3. the digital twin fitted (element fits, measured taus, constant currents folded into i_app);
   4. biases re-tuned per neuron with the retune loop, measure(knobs) re-simulating the chip's bench with the
      knobs applied (to tolerance or max_iter iterations, every iteration recorded);
   5. measured after, and the calibrated chip's twin fitted from its final DC measurements
-     (twin_calibrated.json); files written by the engine into the chip's folder.
+     (twin_calibrated.json); both twins' driven trains judged against their chip's (twin Gamma before and
+     after); files written by the engine into the chip's folder.
 
 context (plain data, see calibrate_run.chip_context): neurons (neuron JSON), level, corner, temp, spec (mismatch
 spec JSON or None), t_auto, t_driven, driven_seed, tol, max_iter.
@@ -22,13 +24,16 @@ from mtcsn_hw.calibration.knobs import nominal_knobs
 from mtcsn_hw.calibration.measure_elements import measure_elements
 from mtcsn_hw.calibration.measure_filters import measure_filters
 from mtcsn_hw.calibration.measure_iv import measure_iv
+from mtcsn_hw.calibration.measure_membrane import measure_membranes
 from mtcsn_hw.calibration.measure_spikes import autonomous_stimulus, driven_stimulus, measure_spikes
 from mtcsn_hw.calibration.measurements import Measurements
+from mtcsn_hw.calibration.reference import fine_model_spikes_many
 from mtcsn_hw.calibration.retune import RetuneSettings, retune
 from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.calibration.twin import dc_twin
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.mismatch import spec_from_json
+from mtcsn_hw.errors import SimulationError
 from mtcsn_hw.model.params import NeuronParams
 
 
@@ -44,12 +49,12 @@ def measure_state(chip: Chip, context: dict, knobs_by_neuron: dict | None, dc: d
     keep = list(range(len(chip.neurons)))
     if dc is None:
         dc = {"elements": measure_elements(chip, keep, knobs_by_neuron),
-              "filters": measure_filters(chip, keep, knobs_by_neuron)}
+              "filters": measure_filters(chip, keep, knobs_by_neuron), "membrane": measure_membranes(chip, keep)}
     auto = measure_spikes(chip, keep, {k: autonomous_stimulus(context["t_auto"]) for k in keep}, knobs_by_neuron)
     driven = measure_spikes(chip, keep, {k: driven_stimulus(context["t_driven"], context["driven_seed"])
                                          for k in keep}, knobs_by_neuron)
     meas = {k: Measurements(dc["elements"][k], dc["filters"].get(k, {}),
-                            {"autonomous": auto[k], "driven": driven[k]}) for k in keep}
+                            {"autonomous": auto[k], "driven": driven[k]}, dc["membrane"][k]) for k in keep}
     return {"measurements": meas, "iv": measure_iv(chip, keep, knobs_by_neuron)}
 
 
@@ -87,15 +92,22 @@ def calibrate_chip(seed: int, context: dict) -> ChipResult:
                             settings))
     knobs = {k: t.knobs for k, t in enumerate(tunes)}
     final_dc = {"elements": {k: t.measurements.elements for k, t in enumerate(tunes)},
-                "filters": {k: t.measurements.filters for k, t in enumerate(tunes)}}
+                "filters": {k: t.measurements.filters for k, t in enumerate(tunes)},
+                "membrane": {k: m.membrane_c for k, m in before["measurements"].items()}}   # no knob changes it
     after = measure_state(chip, context, knobs, final_dc)
-    records = [neuron_record(chip.neurons[k], k, before, after, twins[k], tunes[k], context)
-               for k in range(len(chip.neurons))]
+    # the chip as it will run, with its calibrated biases (and trims): what chip-specific retraining freezes
+    calibrated_twins = [dc_twin(target, tunes[k].measurements, tunes[k].knobs.leak_g(target, chip.units),
+                                after["measurements"][k].membrane_c) for k, target in enumerate(chip.neurons)]
+    n = len(chip.neurons)
+    stimuli = [state["measurements"][k].runs["driven"].stimulus for state in (before, after) for k in range(n)]
+    stimulus = stimuli[0]
+    if any(s != stimulus for s in stimuli):
+        raise SimulationError("the chip's neurons were driven by different protocols")
+    trains = fine_model_spikes_many([t.params for t in twins + calibrated_twins], stimulus)
+    records = [neuron_record(chip.neurons[k], k, before, after, (trains[k], trains[n + k]), tunes[k], context)
+               for k in range(n)]
     seconds = time.perf_counter() - started
     bench = apply_all_knobs(chip.bench, knobs, chip.neurons, chip.units)
-    # the chip as it will run, with its calibrated biases (and trims): what chip-specific retraining freezes
-    calibrated_twins = [dc_twin(target, tunes[k].measurements, tunes[k].knobs.leak_g(target, chip.units))
-                        for k, target in enumerate(chip.neurons)]
     return ChipResult(summary=chip_summary(records, seconds),
                       files=chip_files(chip, context, before, after, (twins, calibrated_twins), tunes, records, bench))
 

@@ -7,7 +7,9 @@ Gamma, the iterations; per chip a flat summary (result.json, aggregated by the e
             same OU input, window 5 % of the model's median ISI (gamma_window, model time units), the first of
             the protocol's >= MIN_PERIODS periods left out (the start-up)
   twin_gamma  the twin's driven train against the circuit's (before calibration), window 5 % of the
-            circuit's median ISI: how well the twin predicts this chip
+            circuit's median ISI: how well the twin predicts this chip as made
+  calibrated_twin_gamma  the same for the calibrated chip's twin (twin_calibrated.json, what chip-specific
+            retraining freezes) against the calibrated chip
 """
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ import io
 import numpy as np
 
 from mtcsn_hw.calibration.record import driven_washout, gamma, rhythm
-from mtcsn_hw.calibration.reference import fine_model_spikes
 from mtcsn_hw.calibration.tolerances import GAMMA_MIN_TWIN, TARGETS, all_of, verdicts
 from mtcsn_hw.circuit import edits
 from mtcsn_hw.circuit.bench import Tran
@@ -41,16 +42,22 @@ def _state(target, k: int, state: dict, ref: dict, context: dict) -> dict:
             "targets": verdicts(iv["iv_rmse"], g, beat, ref["rhythm"])}
 
 
-def neuron_record(target, k: int, before: dict, after: dict, twin, tune, context: dict) -> dict:
+def _twin_judged(circuit_run, twin_spikes, key: str) -> dict:
+    g, window = gamma(circuit_run.spike_times, twin_spikes, circuit_run.duration, driven_washout(circuit_run))
+    return {key: g, f"{key}_window": window, f"{key}_ok": bool(g >= GAMMA_MIN_TWIN)}
+
+
+def neuron_record(target, k: int, before: dict, after: dict, twin_trains: tuple, tune, context: dict) -> dict:
+    """twin_trains: the driven trains of the chip's twin as made (twin.json) and of its calibrated twin
+    (twin_calibrated.json), each judged against its own chip's circuit train: before and after calibration."""
     ref = context["reference"][k]
-    driven = before["measurements"][k].runs["driven"]
-    twin_spikes = fine_model_spikes(twin.params, driven.stimulus)
-    twin_g, twin_window = gamma(driven.spike_times, twin_spikes, driven.duration, driven_washout(driven))
+    raw, calibrated = twin_trains
     return {"neuron": k, "model": {"regime": ref["regime"], "rhythm": ref["rhythm"]},
             "before": _state(target, k, before, ref, context), "after": _state(target, k, after, ref, context),
             "iterations": int(tune.iterations), "converged": bool(tune.converged),
             "retune_iv_error": [h["iv_error"]["worst"] for h in tune.history],
-            "twin_gamma": twin_g, "twin_gamma_window": twin_window, "twin_gamma_ok": bool(twin_g >= GAMMA_MIN_TWIN)}
+            **_twin_judged(before["measurements"][k].runs["driven"], raw, "twin_gamma"),
+            **_twin_judged(after["measurements"][k].runs["driven"], calibrated, "calibrated_twin_gamma")}
 
 
 def _median(values):
@@ -80,6 +87,8 @@ def chip_summary(records: list, seconds: float) -> dict:
             "converged": all(r["converged"] for r in records),
             "twin_gamma": _median([r["twin_gamma"] for r in records]),
             "twin_gamma_ok": all_of(r["twin_gamma_ok"] for r in records),
+            "calibrated_twin_gamma": _median([r["calibrated_twin_gamma"] for r in records]),
+            "calibrated_twin_gamma_ok": all_of(r["calibrated_twin_gamma_ok"] for r in records),
             "neurons": len(records), "seconds": seconds, "seconds_per_neuron": seconds / len(records)}
 
 
@@ -92,7 +101,8 @@ def comparison(records: list) -> dict:
                 "regime_kept_fraction": flat[f"{when}.regime_kept_fraction"]}
     return {"before": shape("before"), "after": shape("after"),
             "iterations": max(r["iterations"] for r in records),
-            "twin_gamma": _median([r["twin_gamma"] for r in records]), "neurons": records}
+            "twin_gamma": _median([r["twin_gamma"] for r in records]),
+            "calibrated_twin_gamma": _median([r["calibrated_twin_gamma"] for r in records]), "neurons": records}
 
 
 def _one_or_many(items: list, fmt: str | None = None):
@@ -127,7 +137,8 @@ def _measurement_summary(state: dict) -> list:
     for k, meas in state["measurements"].items():
         runs = {n: {"stimulus": r.stimulus, "spike_times": r.spike_times.tolist()} for n, r in meas.runs.items()}
         iv = {c: state["iv"][k][c]["rmse"] for c in ("fast", "slow", "ultraslow")}
-        out.append({"neuron": k, "filters": dict(meas.filters), "runs": runs, "iv_rmse": iv})
+        out.append({"neuron": k, "filters": dict(meas.filters), "membrane_c": meas.membrane_c, "runs": runs,
+                    "iv_rmse": iv})
     return out
 
 

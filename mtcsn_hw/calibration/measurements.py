@@ -138,6 +138,7 @@ class Measurements:
     elements: dict[str, ElementSweep]
     filters: dict[str, float] = field(default_factory=dict)
     runs: dict[str, Run] = field(default_factory=dict)
+    membrane_c: float | None = None    # the membrane's measured capacitance, model units (measure_membrane)
 
     def __post_init__(self):
         if not isinstance(self.elements, dict) or not self.elements:
@@ -147,12 +148,15 @@ class Measurements:
         self.filters = {k: _positive(f"filter {k} tau", v) for k, v in self.filters.items()}
         self.runs = {k: r if isinstance(r, Run) else Run(**_fields(f"run {k}", r, RUN_KEYS))
                      for k, r in self.runs.items()}
+        if self.membrane_c is not None:
+            self.membrane_c = _positive("membrane capacitance", self.membrane_c)
 
     def to_dict(self) -> dict:
         return {"format": FORMAT,
                 "elements": {k: s.to_dict() for k, s in self.elements.items()},
                 "filters": dict(self.filters),
-                "runs": {k: r.to_dict() for k, r in self.runs.items()}}
+                "runs": {k: r.to_dict() for k, r in self.runs.items()},
+                **({} if self.membrane_c is None else {"membrane": {"c": self.membrane_c}})}
 
     @classmethod
     def from_dict(cls, data) -> Measurements:
@@ -161,7 +165,10 @@ class Measurements:
         for key in ("elements", "filters", "runs"):
             if not isinstance(data.get(key, {}), dict):
                 raise ParameterError(f"measurements: {key!r} must be an object")
-        return cls(data.get("elements", {}), data.get("filters", {}), data.get("runs", {}))
+        membrane = data.get("membrane", {})
+        if not isinstance(membrane, dict) or set(membrane) - {"c"}:
+            raise ParameterError("measurements: 'membrane' must be an object with at most the field 'c'")
+        return cls(data.get("elements", {}), data.get("filters", {}), data.get("runs", {}), membrane.get("c"))
 
     def save(self, path: str | Path) -> None:
         from mtcsn_hw.atomic import write_json

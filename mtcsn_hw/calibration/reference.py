@@ -24,6 +24,31 @@ def fine_model_spikes(params: NeuronParams, stimulus: dict, model_dt: float = MO
     return trace.spikes.detach().numpy()
 
 
+def fine_model_spikes_many(neurons, stimulus: dict, model_dt: float = MODEL_DT, batch_min: int = 16) -> list:
+    """fine_model_spikes for several neurons under one stimulus recipe (each at its own i_app), the same trains as
+    one run each: at least batch_min neurons that share their elements go in one batched run (48 neurons: 10 s
+    against 28 s one by one; below ~10 the one-neuron path is as fast)."""
+    neurons = list(neurons)
+    groups: dict = {}
+    for j, p in enumerate(neurons):
+        groups.setdefault(tuple(e.name for e in p.elements), []).append(j)
+    substeps = max(1, int(round(float(stimulus["dt"]) / model_dt)))
+    fluctuation = np.repeat(stimulus_current(stimulus, 0.0), substeps)
+    out: list = [None] * len(neurons)
+    for members in groups.values():
+        if len(members) < max(batch_min, 2):
+            for j in members:
+                out[j] = fine_model_spikes(neurons[j], stimulus, model_dt)
+            continue
+        batch = [neurons[j] for j in members]
+        drive = fluctuation[:, None] + np.array([float(p.i_app) for p in batch])[None, :]
+        with torch.no_grad():
+            trace = simulate_neuron(batch, torch.as_tensor(drive), dt=float(stimulus["dt"]) / substeps)
+        for j, spikes in zip(members, trace.spike_times, strict=True):
+            out[j] = spikes.detach().numpy()
+    return out
+
+
 def autonomous_spikes(neurons, t_end: float, dt: float = RHYTHM_DT) -> list:
     """Each neuron at its own constant i_app from rest plus the kick (the autonomous protocol), integrated at
     dt, all neurons in one batched run; per neuron its spike times."""

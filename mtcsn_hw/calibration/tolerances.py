@@ -21,7 +21,8 @@ LIMITS = {"iv_ok": f"fast and slow I-V RMSE <= {IV_RMSE_MAX:.0%} of full scale",
           "spikes_per_burst_equal": "spikes per steady burst = the model's",
           "intra_burst_isi_ok": f"intra-burst ISI within {RHYTHM_REL_MAX:.0%}",
           "period_ok": f"burst period within {RHYTHM_REL_MAX:.0%}",
-          "twin_gamma_ok": f"twin Gamma >= {GAMMA_MIN_TWIN}"}
+          "twin_gamma_ok": f"twin Gamma >= {GAMMA_MIN_TWIN} (the chip as made)",
+          "calibrated_twin_gamma_ok": f"twin Gamma >= {GAMMA_MIN_TWIN} (calibrated chip)"}
 
 
 def _within(measured, model) -> bool | None:

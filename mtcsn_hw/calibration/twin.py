@@ -1,9 +1,10 @@
 """Digital twin (calibration step 3a): one chip's NeuronParams fitted to its measurements.
 
 First the DC fits: each element's alpha and delta from the model's own form (slope 1) fitted to its sweep,
-each filter's tau from its measurement, and the constant output currents c folded into i_app (a constant
-outward current is exactly a lower applied current), and the output conductances added to the leak (the
-OTAs' outputs sit on the membrane). The slope factors s of the full fits have no place in
+each filter's tau from its measurement, the membrane's capacitance from its step response (the OTAs' devices
+add 2.9 % to the capacitor at the transistor level), the constant output currents c folded into i_app (a
+constant outward current is exactly a lower applied current), and the output conductances added to the leak
+(the OTAs' outputs sit on the membrane). The slope factors s of the full fits have no place in
 the model: they are reported, and the trajectory refinement (refine.py) absorbs what is left of them.
 """
 from __future__ import annotations
@@ -45,8 +46,10 @@ def measured_taus(target: NeuronParams, meas: Measurements) -> dict:
     return {name: (meas.filters[tag] if tag else 0.0) for name, tag in tags.items()}
 
 
-def twin_from_fits(target: NeuronParams, fits: dict, taus: dict, g_leak: float | None = None) -> Twin:
-    """g_leak: the chip's leak conductance (model units; default the target's g, the leak as mapped)."""
+def twin_from_fits(target: NeuronParams, fits: dict, taus: dict, g_leak: float | None = None,
+                   c: float | None = None) -> Twin:
+    """g_leak: the chip's leak conductance (model units; default the target's g, the leak as mapped); c: the
+    membrane's measured capacitance (model units; default the target's c, the capacitor as mapped)."""
     folded = sum(f.c_model for f in fits.values())
     elements = [Element(e.name, fits[e.name].alpha_model, fits[e.name].delta_model, taus[e.name])
                 for e in target.elements]
@@ -58,12 +61,15 @@ def twin_from_fits(target: NeuronParams, fits: dict, taus: dict, g_leak: float |
                 for e in target.elements)
     g = max(leak + pulls, 0.0)
     e_rev = leak * float(target.e_rev) / g if g > 0 else float(target.e_rev)
-    params = NeuronParams(elements=elements, c=float(target.c), g=g, e_rev=e_rev, i_app=float(target.i_app) - folded)
+    params = NeuronParams(elements=elements, c=float(target.c) if c is None else float(c), g=g, e_rev=e_rev,
+                          i_app=float(target.i_app) - folded)
     return Twin(params, fits, folded)
 
 
-def dc_twin(target: NeuronParams, meas: Measurements, g_leak: float | None = None) -> Twin:
-    """The twin from the DC sweeps and filter measurements alone (g_leak: the chip's leak, model units)."""
-    return twin_from_fits(target, fit_elements(target, meas), measured_taus(target, meas), g_leak)
+def dc_twin(target: NeuronParams, meas: Measurements, g_leak: float | None = None, c: float | None = None) -> Twin:
+    """The twin from the DC sweeps, the filter taus and the membrane's capacitance (g_leak: the chip's leak, model
+    units; c: the membrane's capacitance, default the one measured in meas, else the target's)."""
+    c = meas.membrane_c if c is None else c
+    return twin_from_fits(target, fit_elements(target, meas), measured_taus(target, meas), g_leak, c)
 
 

@@ -35,18 +35,24 @@ def _yields(summary: dict) -> dict:
     return {when: y.get(f"{when}.regime_kept") for when in ("before", "after")}
 
 
+def _meets(y: dict | None) -> bool | None:
+    fraction = (y or {}).get("fraction")
+    return None if fraction is None else fraction >= YIELD_MIN
+
+
 def target_yields(summary: dict) -> dict:
     """Per calibration target (calibration.tolerances): its limit, the yield before and after calibration
     and whether the after-yield reaches YIELD_MIN (None where no chip could be judged)."""
     y = summary.get("yields", {})
     rows = {}
-    for key in (*TARGETS, "meets_targets", "twin_gamma_ok"):
+    for key in (*TARGETS, "meets_targets"):
         when = {w: y.get(f"{w}.{key}") for w in ("before", "after")}
-        if key == "twin_gamma_ok":   # the twin is judged once, on the chip before calibration
-            when["after"] = y.get(key)
-        after = (when["after"] or {}).get("fraction")
-        rows[key] = {"limit": LIMITS.get(key, "every target above"), **when,
-                     "pass": None if after is None else after >= YIELD_MIN}
+        rows[key] = {"limit": LIMITS.get(key, "every target above"), **when, "pass": _meets(when["after"])}
+    # each twin is judged once, against its own chip: the chip as made (before) and the calibrated chip (after)
+    raw, calibrated = y.get("twin_gamma_ok"), y.get("calibrated_twin_gamma_ok")
+    rows["twin_gamma_ok"] = {"limit": LIMITS["twin_gamma_ok"], "before": raw, "after": None, "pass": _meets(raw)}
+    rows["calibrated_twin_gamma_ok"] = {"limit": LIMITS["calibrated_twin_gamma_ok"], "before": None,
+                                        "after": calibrated, "pass": _meets(calibrated)}
     return rows
 
 

@@ -1,0 +1,57 @@
+"""Each membrane's capacitance from its step response, the way the filters' taus are measured: the element OTAs
+biased off (their devices, and so their parasitic capacitances, stay on the node), the applied current
+stepped by a small amount, and an exponential fitted to the membrane voltage. With the leak the only
+conductance left on the node, tau_m = c / g_leak gives the capacitance the node really has: the membrane
+capacitor, its mismatch, and what the OTA outputs and the follower and element inputs add (model units, where
+the mapped capacitor is c).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mtcsn_hw.calibration.chip_bench import Chip, keep_neurons, without_ics
+from mtcsn_hw.calibration.measure_filters import fit_tau
+from mtcsn_hw.circuit import edits, ngspice
+from mtcsn_hw.circuit.bench import PWL, Bench, Tran
+
+STEP = 0.2          # model voltage units at the leak: small signal
+T_STEP = 2.0        # model time of the step
+WINDOW = 10.0       # observed for WINDOW membrane time constants after the step
+OFF_BIAS = 1e-6     # element OTA bias while measured, in model current units (1 fA at I0 = 1 nA)
+
+
+def _tau_guess(params) -> float:
+    return float(params.c) / float(params.g)
+
+
+def membrane_bench(chip: Chip, keep) -> Bench:
+    u, fam = chip.units, chip.units.tech.family
+    bench = without_ics(keep_neurons(chip.bench, set(keep), len(chip.neurons)))
+    for k in keep:
+        params = chip.neurons[k]
+        for e in chip.maps[k].elements:
+            inst = f"Xe_{k}_{e.ident}"
+            off = fam.ota(inst, "o", "p", "m", u.amps(OFF_BIAS), u)
+            bench = edits.set_params(bench, inst, {n: v for n, v in off.params.items() if n != "v0"})
+        t0, amps = u.seconds(T_STEP), u.amps(STEP * float(params.g))
+        bench = edits.replace_source(bench, f"Iapp_{k}", PWL(((0.0, 0.0), (t0, 0.0), (t0 + u.seconds(1e-3), amps))))
+    tau = max(_tau_guess(chip.neurons[k]) for k in keep)
+    step = u.seconds(min(_tau_guess(chip.neurons[k]) for k in keep) / 100.0)
+    stop = u.seconds(T_STEP + WINDOW * tau)
+    return edits.set_analyses(bench, Tran(step, stop, 0.0, step), saves=tuple(f"v(vm_{k})" for k in keep))
+
+
+def measure_membranes(chip: Chip, keep) -> dict:
+    """k -> the membrane's capacitance in model units (tau_m times the mapped leak conductance)."""
+    keep = list(keep)
+    if not keep:
+        return {}
+    u = chip.units
+    res = ngspice.run(membrane_bench(chip, keep))
+    t = np.asarray(u.to_model_t(res.plot("tran")["time"]), float)
+    out = {}
+    for k in keep:
+        params = chip.neurons[k]
+        v = np.asarray(u.to_model_v(res.v(f"vm_{k}")), float)
+        out[k] = fit_tau(t, v, T_STEP, _tau_guess(params)) * float(params.g)
+    return out
