@@ -13,6 +13,16 @@ Every candidate's curves are checked against the one-thread loop's (the answer m
 wall and CPU time (this process: ngspice runs in it) are printed: on a shared machine wall time swings with
 other users' load, CPU time much less.
 
+The PDK's own Monte Carlo, side by side (transistor level): the same element benches with every transistor
+an instance of the PDK's own subcircuit (sky130_fd_pr__nfet_01v8 / pfet_01v8, mismatch drawn by agauss when
+ngspice parses the netlist, seeded per chip):
+  PDK as shipped   `.lib sky130.lib.spice tt_mm`, what a PySpice user (and CACE) writes: one run per chip (the
+                   reference of this table) and N chips in one netlist
+  PDK trimmed      the same subcircuits cut to the bins the cells use, parameters inlined (the library's
+                   PdkDevices): one run per chip and batched
+  library          the hoisted per-size cards with the chip's seeded per-device draws (what calibration runs)
+The nominal circuit on the PDK as shipped (`tt`, no Monte Carlo) is checked against the hoisted cards'.
+
     PYTHONPATH=. python bench/mc_dc_batched.py [--chips 4 16 32] [--level transistor] [--no-write]
 """
 from __future__ import annotations
@@ -22,17 +32,23 @@ import contextlib
 import datetime
 import os
 import platform
+import re
 import time
 
 import numpy as np
 from benchmarks_md import write_section  # bench/ (this script's folder is on sys.path)
 
 from mtcsn_hw.calibration.chip_batch import chip_batch
-from mtcsn_hw.calibration.chip_bench import make_chip
-from mtcsn_hw.calibration.measure_elements import measure_elements
+from mtcsn_hw.calibration.chip_bench import Chip, make_chip, nominal_bench
+from mtcsn_hw.calibration.measure_elements import element_bench, measure_elements
+from mtcsn_hw.circuit import ngspice
 from mtcsn_hw.circuit.build import units_for
 from mtcsn_hw.circuit.families.sky130 import Sky130Family
 from mtcsn_hw.circuit.mismatch import load_spec
+from mtcsn_hw.circuit.mismatch_check import PdkDevices
+from mtcsn_hw.circuit.render import render_shared
+from mtcsn_hw.circuit.sky130_pdk import sky130_models_dir
+from mtcsn_hw.circuit.technology import technology
 from mtcsn_hw.model.params import NeuronParams
 
 PARAMS = NeuronParams.preset("bursting")
@@ -97,6 +113,88 @@ def one_size(units, n: int, n_ref: int, threads: bool) -> list[dict]:
     return rows
 
 
+# ---- the PDK's own Monte Carlo ---------------------------------------------------------------------------
+
+_MOS = re.compile(r"^M(\w+) (\S+) (\S+) (\S+) (\S+) ([np]fet_01v8)_w[\d.]+_l[\d.]+ (w=\S+ l=\S+) .*$")
+
+
+def pdk_netlist(bench, seed: int, models: str) -> str:
+    """The rendered bench with the hoisted cards replaced by `models` and every transistor an instance of the
+    PDK's own subcircuit (no per-device draws: the PDK's agauss draws them, seeded by the chip's seed)."""
+    lines = render_shared(bench).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(".param mc_mm_switch"))
+    stop = next(i for i, line in enumerate(lines) if line.startswith(".subckt"))
+    lines = [re.sub(r"^\.options seed=\d+", f".options seed={int(seed)}", line) for line in lines[:start]] + [
+        models] + [_MOS.sub(r"XM\1 \2 \3 \4 \5 sky130_fd_pr__\6 \7", line) for line in lines[stop:]]
+    return "\n".join(lines)
+
+
+def run_netlist(text: str) -> dict:
+    """name -> current of every element's output source (the sweep's answer), from one ngspice run."""
+    plots, log, _ = ngspice._attempt(ngspice._shared(), text)
+    if not plots:
+        raise SystemExit("ngspice gave no result: " + " | ".join(line for line in log if "rror" in line)[:300])
+    vectors = next(iter(plots.values()))
+    return {k: np.asarray(v) for k, v in vectors.items() if k.lower().startswith("vout_")}
+
+
+def pdk_models(kind: str) -> str:
+    if kind == "as shipped":
+        return f'.lib "{sky130_models_dir() / "sky130.lib.spice"}" tt_mm'
+    if kind == "nominal":
+        return f'.lib "{sky130_models_dir() / "sky130.lib.spice"}" tt'
+    base = technology("sky130", "tt")
+    tech = PdkDevices(base.name, base.corner, base.temp_c, base.kappa, base.vdd, subvt=False, mc=True, trimmed=True)
+    return "\n".join(tech.model_lines())
+
+
+def element_netlists(units, seeds, models: str) -> str:
+    """All seeds' chips in one netlist (one seed: one chip), the PDK's Monte Carlo seeded by the first."""
+    neurons = (PARAMS,) * len(seeds)
+    chip = Chip(neurons, units, nominal_bench(list(neurons), units))
+    return pdk_netlist(element_bench(chip, list(range(len(seeds)))), seeds[0], models)
+
+
+def pdk_rows(units, n_ref: int, full_sizes, trimmed_sizes) -> tuple[list[dict], float]:
+    """Per candidate seconds per chip (wall, CPU) on the PDK's own Monte Carlo and the library's path; and the
+    nominal check: largest deviation of the PDK as shipped (tt) from the hoisted cards, of full scale."""
+    rows = []
+
+    def timed(case, sizes, fn, ref=False):
+        for n in sizes:
+            _, w, c = clocked(fn, n)
+            rows.append({"case": case, "chips": n, "wall": w / n, "cpu": c / n, "ref": ref})
+            print(f"  {case}, {n} chips: {w / n:.3f} s wall a chip", flush=True)
+
+    shipped, trimmed = pdk_models("as shipped"), pdk_models("trimmed")
+    timed("one run per chip, the PDK as shipped (reference)", [n_ref],
+          lambda n: [run_netlist(element_netlists(units, [s], shipped)) for s in range(n)], ref=True)
+    timed("batched, the PDK as shipped", full_sizes,
+          lambda n: run_netlist(element_netlists(units, list(range(n)), shipped)))
+    timed("one run per chip, the PDK trimmed to the cells' bins", [8],
+          lambda n: [run_netlist(element_netlists(units, [s], trimmed)) for s in range(n)])
+    timed("batched, the PDK trimmed to the cells' bins", trimmed_sizes,
+          lambda n: run_netlist(element_netlists(units, list(range(n)), trimmed)))
+    timed("one run per chip, the library (hoisted cards, seeded draws)", [16],
+          lambda n: per_chip_loop(units, list(range(n))))
+    timed("batched, the library (hoisted cards, seeded draws)", trimmed_sizes,
+          lambda n: batched(units, list(range(n))))
+    nominal = run_netlist(element_netlists(units, [0], pdk_models("nominal")))
+    hoisted = run_netlist(render_shared(element_bench(make_chip([PARAMS], units, None, None), [0])))
+    check = max(float(np.max(np.abs(nominal[k] - hoisted[k])) / np.max(np.abs(hoisted[k]))) for k in hoisted)
+    return rows, check
+
+
+def pdk_table(rows: list[dict]) -> list[str]:
+    ref = next(r for r in rows if r["ref"])
+    out = ["| case | chips | wall s/chip | CPU s/chip | speed-up vs reference (wall / CPU) |",
+           "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['case']} | {r['chips']} | {r['wall']:.3f} | {r['cpu']:.3f} | "
+                   f"{ref['wall'] / r['wall']:.1f}x / {ref['cpu'] / r['cpu']:.1f}x |")
+    return out
+
+
 def table(rows: list[dict]) -> list[str]:
     out = ["| N chips | case | chips timed | wall ms/chip | CPU ms/chip | speed-up vs reference (wall / CPU) |"
            " max deviation (of full scale) |", "|---:|---|---:|---:|---:|---:|---:|"]
@@ -109,7 +207,7 @@ def table(rows: list[dict]) -> list[str]:
     return out
 
 
-def report(rows_by_level: dict, load: tuple, load_after: tuple) -> list[str]:
+def report(rows_by_level: dict, load: tuple, load_after: tuple, pdk: tuple | None = None) -> list[str]:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError, StopIteration):
@@ -122,6 +220,11 @@ def report(rows_by_level: dict, load: tuple, load_after: tuple) -> list[str]:
              "deviations are against the one-thread per-chip loop.", ""]
     for level, rows in rows_by_level.items():
         lines += [f"{level} level:", "", *table(rows), ""]
+    if pdk is not None:
+        rows, check = pdk
+        lines += ["The PDK's own Monte Carlo against the loop a PySpice user writes (transistor level, one ngspice "
+                  "thread; the PDK's agauss draws seeded per chip; the nominal circuit on the PDK as shipped, `tt`, "
+                  f"is within {check:.1e} of full scale of the hoisted cards'):", "", *pdk_table(rows), ""]
     return lines + ["<!-- mc-dc-batched:end -->", ""]
 
 
@@ -131,6 +234,11 @@ def main() -> None:
     ap.add_argument("--reference-chips", type=int, default=8, help="chips timed in the (slow) reference loop")
     ap.add_argument("--levels", nargs="+", default=["transistor", "behavioral"])
     ap.add_argument("--no-write", action="store_true", help="print only, leave BENCHMARKS.md alone")
+    ap.add_argument("--pdk-reference-chips", type=int, default=3,
+                    help="chips timed one run each on the PDK as shipped (~25 s each); 0 leaves the PDK table out")
+    ap.add_argument("--pdk-shipped-batch", type=int, nargs="+", default=[4],
+                    help="chips in one netlist on the PDK as shipped (its parse grows as N^2: 16 take ~3 min)")
+    ap.add_argument("--pdk-trimmed-batch", type=int, nargs="+", default=[16, 64])
     args = ap.parse_args()
     import torch
     torch.set_num_threads(1)
@@ -143,7 +251,12 @@ def main() -> None:
         for n in args.chips:
             rows_by_level[level] += one_size(units, n, min(n, args.reference_chips), level == "transistor")
             print("\n".join(table(rows_by_level[level])), flush=True)
-    lines = report(rows_by_level, load, os.getloadavg())
+    pdk = None
+    if args.pdk_reference_chips > 0:
+        pdk = pdk_rows(units_for("transistor", "tt", 27.0), args.pdk_reference_chips, args.pdk_shipped_batch,
+                       args.pdk_trimmed_batch)
+        print("\n".join(pdk_table(pdk[0])), flush=True)
+    lines = report(rows_by_level, load, os.getloadavg(), pdk)
     print("\n".join(lines[1:-2]))
     if not args.no_write:
         write_section("mc-dc-batched", lines)
