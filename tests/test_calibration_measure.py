@@ -64,12 +64,15 @@ def test_filter_taus_and_iv_curves_of_the_nominal_behavioural_neuron():
 
 def test_membrane_capacitance_is_measured_from_its_step_response():
     # tau_m = R C of the mapped membrane: c as mapped on one neuron, a mismatched capacitor (x1.1) on the other
+    # and a membrane without a leak (g = 0: a plain capacitor, read from its ramp)
     other = NeuronParams.from_dict({**BURSTING.to_dict(), "c": 2.0, "g": 1.5})
-    chip = make_chip([BURSTING, other], units_for("behavioral"), None, None)
+    no_leak = NeuronParams.from_dict({**BURSTING.to_dict(), "c": 0.5, "g": 0.0})
+    chip = make_chip([BURSTING, other, no_leak], units_for("behavioral"), None, None)
     chip = replace(chip, bench=apply_device_params(chip.bench, {"Xmem_1/C1": {"scale": 1.1}}))
-    got = measure_membranes(chip, [0, 1])
+    got = measure_membranes(chip, [0, 1, 2])
     assert got[0] == pytest.approx(1.0, rel=2e-3)
     assert got[1] == pytest.approx(2.0 * 1.1, rel=2e-3)
+    assert got[2] == pytest.approx(0.5, rel=2e-3)
 
 
 def test_transistor_membrane_carries_its_devices_capacitance_into_the_twin():

@@ -13,6 +13,7 @@ from mtcsn_hw.calibration.chip_bench import Chip, keep_neurons, without_ics
 from mtcsn_hw.calibration.measure_filters import fit_tau
 from mtcsn_hw.circuit import edits, ngspice
 from mtcsn_hw.circuit.bench import PWL, Bench, Tran
+from mtcsn_hw.errors import SimulationError
 
 STEP = 0.2          # model voltage units at the leak: small signal
 T_STEP = 2.0        # model time of the step
@@ -20,8 +21,15 @@ WINDOW = 10.0       # observed for WINDOW membrane time constants after the step
 OFF_BIAS = 1e-6     # element OTA bias while measured, in model current units (1 fA at I0 = 1 nA)
 
 
-def _tau_guess(params) -> float:
-    return float(params.c) / float(params.g)
+def _span(params) -> float:
+    """The membrane's time scale: tau_m = c / g, or (no leak) the time the step takes to move it by STEP."""
+    g = float(params.g)
+    return float(params.c) / g if g > 0 else float(params.c)
+
+
+def _step_current(params) -> float:
+    g = float(params.g)
+    return STEP * (g if g > 0 else 1.0)
 
 
 def membrane_bench(chip: Chip, keep) -> Bench:
@@ -33,16 +41,27 @@ def membrane_bench(chip: Chip, keep) -> Bench:
             inst = f"Xe_{k}_{e.ident}"
             off = fam.ota(inst, "o", "p", "m", u.amps(OFF_BIAS), u)
             bench = edits.set_params(bench, inst, {n: v for n, v in off.params.items() if n != "v0"})
-        t0, amps = u.seconds(T_STEP), u.amps(STEP * float(params.g))
+        t0, amps = u.seconds(T_STEP), u.amps(_step_current(params))
         bench = edits.replace_source(bench, f"Iapp_{k}", PWL(((0.0, 0.0), (t0, 0.0), (t0 + u.seconds(1e-3), amps))))
-    tau = max(_tau_guess(chip.neurons[k]) for k in keep)
-    step = u.seconds(min(_tau_guess(chip.neurons[k]) for k in keep) / 100.0)
-    stop = u.seconds(T_STEP + WINDOW * tau)
+    step = u.seconds(min(_span(chip.neurons[k]) for k in keep) / 100.0)
+    stop = u.seconds(T_STEP + WINDOW * max(_span(chip.neurons[k]) for k in keep))
     return edits.set_analyses(bench, Tran(step, stop, 0.0, step), saves=tuple(f"v(vm_{k})" for k in keep))
 
 
+def _ramp_capacitance(t, v, current: float, span: float) -> float:
+    """No leak: c dV/dt = I, the slope fitted over the step's first span."""
+    sel = (t >= T_STEP + 0.1 * span) & (t <= T_STEP + span)
+    if sel.sum() < 3:
+        raise SimulationError("the membrane step response has too few points to fit")
+    slope = float(np.polyfit(t[sel], v[sel], 1)[0])
+    if not slope > 0:
+        raise SimulationError("a membrane did not charge under its current step")
+    return current / slope
+
+
 def measure_membranes(chip: Chip, keep) -> dict:
-    """k -> the membrane's capacitance in model units (tau_m times the mapped leak conductance)."""
+    """k -> the membrane's capacitance in model units (tau_m times the mapped leak conductance; without a
+    leak, the step current over the voltage's slope)."""
     keep = list(keep)
     if not keep:
         return {}
@@ -53,5 +72,7 @@ def measure_membranes(chip: Chip, keep) -> dict:
     for k in keep:
         params = chip.neurons[k]
         v = np.asarray(u.to_model_v(res.v(f"vm_{k}")), float)
-        out[k] = fit_tau(t, v, T_STEP, _tau_guess(params)) * float(params.g)
+        g = float(params.g)
+        out[k] = (fit_tau(t, v, T_STEP, _span(params)) * g if g > 0 else
+                  _ramp_capacitance(t, v, _step_current(params), _span(params)))
     return out
