@@ -107,6 +107,9 @@ TRIALS = (
                                                               "v_th": 1.5, "v_sat": 2.5}),
     _t("mtcsn rest -2 v_th 1.5 v_sat 2.5 reg 1", "mtcsn", activity_reg=1.0,
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 1.5, "v_sat": 2.5}),
+    # 96 neurons between the v_th 2 point (LIF's accuracy on validation, 9.4x) and v_th 3 (14x, less accurate)
+    _t("mtcsn h96 rest -2 v_th 2.5 v_sat 3.5", "mtcsn", n_hidden=96,
+       layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.5, "v_sat": 3.5}),
 )
 
 
@@ -115,6 +118,16 @@ AR_TRIALS = (
     *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
     Trial("mtcsn ar closed 150", "mtcsn", {"closed_loop": 150}, "autoregressive"),
     Trial("mtcsn ar", "mtcsn", {}, "autoregressive"),
+    # noise on the inputs (the fed-back predictions among them) so the free run survives its own errors
+    *(Trial(f"mtcsn ar closed 75 noise {n}", "mtcsn", {"closed_loop": 75, "input_noise": n}, "autoregressive")
+      for n in (0.05, 0.1, 0.2, 0.3)),
+    *(Trial(f"mtcsn ar closed 75 noise {n} it400", "mtcsn",
+            {"closed_loop": 75, "input_noise": n, "iterations": 400}, "autoregressive") for n in (0.05, 0.1)),
+    Trial("mtcsn ar closed 150 noise 0.05", "mtcsn", {"closed_loop": 150, "input_noise": 0.05}, "autoregressive"),
+    Trial("mtcsn ar closed 75 noise 0.05 h96", "mtcsn", {"closed_loop": 75, "input_noise": 0.05, "n_hidden": 96},
+          "autoregressive"),
+    *(Trial(f"{m} ar closed 75 noise 0.1", m, {"closed_loop": 75, "input_noise": 0.1}, "autoregressive")
+      for m in ("lif", "adlif")),
 )
 
 
