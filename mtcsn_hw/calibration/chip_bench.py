@@ -71,7 +71,9 @@ def keep_neurons(bench: Bench, keep, n: int) -> Bench:
     return bench
 
 
-def _family_params(units: Units, instance) -> dict:
+def family_params(instance) -> dict:
+    """An instance's parameters as the technology family wrote them, to set on a bench's instance (v0 is the
+    cell's own, not an instance parameter)."""
     return {k: v for k, v in instance.params.items() if k != "v0"}
 
 
@@ -85,7 +87,7 @@ def apply_knobs(bench: Bench, k: int, knobs, params, units: Units, trim_node=Non
         if kn is None:
             raise ParameterError(f"knobs lack element {e.name!r}")
         inst = f"Xe_{k}_{e.ident}"
-        bench = edits.set_params(bench, inst, _family_params(units, fam.ota(inst, "o", "p", "m", kn.i_b, units)))
+        bench = edits.set_params(bench, inst, family_params(fam.ota(inst, "o", "p", "m", kn.i_b, units)))
         bench = edits.replace_source(bench, f"Vref_{k}_{e.ident}", DC(float(kn.v_ref)))
         if kn.i_trim:
             node = trim_node(k, e.ident) if trim_node else f"vm_{k}"
@@ -99,7 +101,7 @@ def apply_knobs(bench: Bench, k: int, knobs, params, units: Units, trim_node=Non
         if bench.instance(inst) is None:
             continue
         follower = fam.follower(inst, "o", "i", f.cap, float(knobs.filters[f.tag]), units)
-        bench = edits.set_params(bench, inst, _family_params(units, follower))
+        bench = edits.set_params(bench, inst, family_params(follower))
     return bench
 
 

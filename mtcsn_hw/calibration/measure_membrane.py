@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mtcsn_hw.calibration.chip_bench import Chip, keep_neurons, without_ics
+from mtcsn_hw.calibration.chip_bench import Chip, family_params, keep_neurons, without_ics
 from mtcsn_hw.calibration.measure_filters import fit_tau
 from mtcsn_hw.circuit import edits, ngspice
 from mtcsn_hw.circuit.bench import PWL, Bench, Tran
@@ -39,8 +39,7 @@ def membrane_bench(chip: Chip, keep) -> Bench:
         params = chip.neurons[k]
         for e in chip.maps[k].elements:
             inst = f"Xe_{k}_{e.ident}"
-            off = fam.ota(inst, "o", "p", "m", u.amps(OFF_BIAS), u)
-            bench = edits.set_params(bench, inst, {n: v for n, v in off.params.items() if n != "v0"})
+            bench = edits.set_params(bench, inst, family_params(fam.ota(inst, "o", "p", "m", u.amps(OFF_BIAS), u)))
         t0, amps = u.seconds(T_STEP), u.amps(_step_current(params))
         bench = edits.replace_source(bench, f"Iapp_{k}", PWL(((0.0, 0.0), (t0, 0.0), (t0 + u.seconds(1e-3), amps))))
     step = u.seconds(min(_span(chip.neurons[k]) for k in keep) / 100.0)

@@ -17,10 +17,15 @@ MODEL_DT = 0.25
 RHYTHM_DT = 0.01
 
 
-def fine_model_spikes(params: NeuronParams, stimulus: dict, model_dt: float = MODEL_DT) -> np.ndarray:
+def _held(stimulus: dict, model_dt: float) -> tuple[np.ndarray, float]:
+    """The recipe's fluctuation (no i_app) held over the substeps of about model_dt, and that step."""
     substeps = max(1, int(round(float(stimulus["dt"]) / model_dt)))
-    drive = np.repeat(stimulus_current(stimulus, float(params.i_app)), substeps)
-    trace = simulate_neuron(params, torch.as_tensor(drive), dt=float(stimulus["dt"]) / substeps)
+    return np.repeat(stimulus_current(stimulus, 0.0), substeps), float(stimulus["dt"]) / substeps
+
+
+def fine_model_spikes(params: NeuronParams, stimulus: dict, model_dt: float = MODEL_DT) -> np.ndarray:
+    fluctuation, dt = _held(stimulus, model_dt)
+    trace = simulate_neuron(params, torch.as_tensor(fluctuation + float(params.i_app)), dt=dt)
     return trace.spikes.detach().numpy()
 
 
@@ -32,8 +37,7 @@ def fine_model_spikes_many(neurons, stimulus: dict, model_dt: float = MODEL_DT, 
     groups: dict = {}
     for j, p in enumerate(neurons):
         groups.setdefault(tuple(e.name for e in p.elements), []).append(j)
-    substeps = max(1, int(round(float(stimulus["dt"]) / model_dt)))
-    fluctuation = np.repeat(stimulus_current(stimulus, 0.0), substeps)
+    fluctuation, dt = _held(stimulus, model_dt)
     out: list = [None] * len(neurons)
     for members in groups.values():
         if len(members) < max(batch_min, 2):
@@ -43,7 +47,7 @@ def fine_model_spikes_many(neurons, stimulus: dict, model_dt: float = MODEL_DT, 
         batch = [neurons[j] for j in members]
         drive = fluctuation[:, None] + np.array([float(p.i_app) for p in batch])[None, :]
         with torch.no_grad():
-            trace = simulate_neuron(batch, torch.as_tensor(drive), dt=float(stimulus["dt"]) / substeps)
+            trace = simulate_neuron(batch, torch.as_tensor(drive), dt=dt)
         for j, spikes in zip(members, trace.spike_times, strict=True):
             out[j] = spikes.detach().numpy()
     return out
