@@ -12,7 +12,7 @@ from mtcsn_hw.cli.main import main
 from mtcsn_hw.report.montecarlo_report import datasheet
 
 CHIP_FILES = {"mismatch.json", "measurements.json", "measurements.npz", "twin.json", "twin_calibrated.json",
-              "biases.json", "history.json",
+              "biases.json", "history.json", "refinement.json",
               "calibrated.cir", "comparison.json", "result.json"}
 
 
@@ -44,6 +44,15 @@ def test_calibrate_writes_every_chip_folder(calibrated):
         assert any(k.endswith("/B1") for k in table["devices"])  # behavioural OTAs carry their equivalents
         twin = json.loads((chip / "twin.json").read_text())
         assert [e["name"] for e in twin["elements"]] == ["fast-", "slow+", "slow-", "ultraslow+"]
+        refinement = json.loads((chip / "refinement.json").read_text())
+        for which, name in (("twin", "twin.json"), ("calibrated_twin", "twin_calibrated.json")):
+            steps = refinement[which]
+            assert len(steps["choose_gamma"]) == len(steps["fit_loss"]) + 1 == 7   # the DC twin, then 6 steps
+            kept = steps["kept_step"]
+            assert steps["choose_gamma"][kept] == max(steps["choose_gamma"])       # the best held-out step kept
+            assert json.loads((chip / name).read_text()) == steps["params"]
+            if kept == 0:
+                assert steps["params"] == steps["start"]
         history = json.loads((chip / "history.json").read_text())
         assert len(history["history"]) == history["iterations"] + 1 <= 11
         assert history["biases"]["leak"]["r_ohm"] > 0               # the programmable leak is a knob too
@@ -68,6 +77,7 @@ def test_calibrate_json_shape_and_iv_error_reduced(calibrated):
         assert chip["after.iv_rmse"] < 0.02
         assert 0.0 <= chip["twin_gamma"] <= 1.0 + 1e-9
         assert 0.0 <= chip["calibrated_twin_gamma"] <= 1.0 + 1e-9
+        assert 0.0 <= chip["twin_gamma_dc"] <= 1.0 + 1e-9
     assert result["after"]["iv_rmse"] < result["before"]["iv_rmse"]
 
 

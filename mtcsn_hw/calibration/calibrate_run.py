@@ -15,6 +15,7 @@ from mtcsn_hw.calibration.engine import run_sweep
 from mtcsn_hw.calibration.measure_spikes import MIN_PERIODS, driven_stimulus
 from mtcsn_hw.calibration.reference import autonomous_spikes
 from mtcsn_hw.calibration.reference import fine_model_spikes as model_spikes
+from mtcsn_hw.calibration.refine import REFINE_STEPS
 from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.checkpoint.reader import read_checkpoint
 from mtcsn_hw.circuit.build import units_for
@@ -67,7 +68,7 @@ def _integer(what: str, value, minimum: int) -> int:
 
 
 def chip_context(neurons, level: str, corner: str, temp: float, spec, tol: float, max_iter: int,
-                 t_auto: float) -> dict:
+                 t_auto: float, refine_steps: int = REFINE_STEPS) -> dict:
     units_for(level, corner, temp)  # unknown level / corner / temperature: refused before any chip runs
     refs, t_driven = model_reference(neurons, t_auto)
     for p, ref in zip(neurons, refs, strict=True):
@@ -75,21 +76,24 @@ def chip_context(neurons, level: str, corner: str, temp: float, spec, tol: float
         ref["driven_spikes"] = model_spikes(p, stim).tolist()
     return {"neurons": [p.to_dict() for p in neurons], "level": level, "corner": corner, "temp": float(temp),
             "spec": None if spec is None else spec.to_json(), "tol": float(tol), "max_iter": int(max_iter),
-            "t_auto": float(t_auto), "t_driven": t_driven, "driven_seed": DRIVEN_SEED, "reference": refs}
+            "refine_steps": int(refine_steps), "t_auto": float(t_auto), "t_driven": t_driven,
+            "driven_seed": DRIVEN_SEED, "reference": refs}
 
 
 def run_chips(out, source=None, preset=None, level="behavioral", corner="tt", temp=27.0, mismatch_seed=0,
               chips=1, dask=None, workers=None, spec="sky130", tol=IV_RMSE_MAX, max_iter=10, command="calibrate",
-              progress=None):
+              progress=None, refine_steps=REFINE_STEPS):
     """Calibrate chips into `out`; returns the engine's SweepReport."""
     seed = _integer("--mismatch-seed", mismatch_seed, 0)
     count = _integer("--chips", chips, 1)
     n_workers = None if workers is None else _integer("--workers", workers, 1)
     neurons, label, t_auto = load_neurons(source, preset)
     mismatch = load_spec(spec) if spec is not None else None
-    context = chip_context(neurons, level, corner, temp, mismatch, tol, max_iter, t_auto)
+    steps = _integer("--refine-steps", refine_steps, 0)
+    context = chip_context(neurons, level, corner, temp, mismatch, tol, max_iter, t_auto, steps)
     arguments = {"command": command, "source": label, **{k: context[k] for k in (
-        "neurons", "level", "corner", "temp", "spec", "tol", "max_iter", "t_auto", "t_driven", "driven_seed")},
+        "neurons", "level", "corner", "temp", "spec", "tol", "max_iter", "refine_steps", "t_auto", "t_driven",
+        "driven_seed")},
         "driven_stimulus": driven_stimulus(context["t_driven"], context["driven_seed"])}
     return run_sweep(calibrate_chip, out, count, first_seed=seed, context=context, workers=n_workers,
                      dask_address=dask, run_arguments=arguments, progress=progress)
@@ -113,6 +117,8 @@ def calibration_summary(report) -> dict:
             "iterations": float(np.median(its)) if its else None,
             "twin_gamma": _medians_field(per_chip, "twin_gamma"),
             "calibrated_twin_gamma": _medians_field(per_chip, "calibrated_twin_gamma"),
+            "twin_gamma_dc": _medians_field(per_chip, "twin_gamma_dc"),
+            "calibrated_twin_gamma_dc": _medians_field(per_chip, "calibrated_twin_gamma_dc"),
             "chips": per_chip, "computed": report.computed, "skipped": report.skipped,
             "failed": {str(k): v for k, v in report.failed.items()}, "seconds": report.seconds}
 

@@ -7,11 +7,13 @@
   4. biases re-tuned per neuron with the retune loop, measure(knobs) re-simulating the chip's bench with the
      knobs applied (to tolerance or max_iter iterations, every iteration recorded);
   5. measured after, and the calibrated chip's twin fitted from its final DC measurements
-     (twin_calibrated.json); both twins' driven trains judged against their chip's (twin Gamma before and
-     after); files written by the engine into the chip's folder.
+     (twin_calibrated.json);
+  6. both twins refined on their chip's driven spike train (refine.py, every step recorded in refinement.json)
+     and their driven trains judged against their chip's (twin Gamma before and after, the DC twins' beside);
+     files written by the engine into the chip's folder.
 
 context (plain data, see calibrate_run.chip_context): neurons (neuron JSON), level, corner, temp, spec (mismatch
-spec JSON or None), t_auto, t_driven, driven_seed, tol, max_iter.
+spec JSON or None), t_auto, t_driven, driven_seed, tol, max_iter, refine_steps.
 """
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ from mtcsn_hw.calibration.measure_iv import measure_iv
 from mtcsn_hw.calibration.measure_membrane import measure_membranes
 from mtcsn_hw.calibration.measure_spikes import autonomous_stimulus, driven_stimulus, measure_spikes
 from mtcsn_hw.calibration.measurements import Measurements
+from mtcsn_hw.calibration.record import driven_washout
 from mtcsn_hw.calibration.reference import fine_model_spikes_many
+from mtcsn_hw.calibration.refine import REFINE_STEPS, RefineSettings, refine_twins
 from mtcsn_hw.calibration.retune import RetuneSettings, retune
 from mtcsn_hw.calibration.tolerances import IV_RMSE_MAX
 from mtcsn_hw.calibration.twin import dc_twin
@@ -103,12 +107,19 @@ def calibrate_chip(seed: int, context: dict) -> ChipResult:
     stimulus = stimuli[0]
     if any(s != stimulus for s in stimuli):
         raise SimulationError("the chip's neurons were driven by different protocols")
-    trains = fine_model_spikes_many([t.params for t in twins + calibrated_twins], stimulus)
-    records = [neuron_record(chip.neurons[k], k, before, after, (trains[k], trains[n + k]), tunes[k], context)
-               for k in range(n)]
+    runs = [state["measurements"][k].runs["driven"] for state in (before, after) for k in range(n)]
+    steps = int(context.get("refine_steps", REFINE_STEPS))
+    refined = refine_twins([t.params for t in twins + calibrated_twins], [r.spike_times for r in runs], stimulus,
+                           driven_washout(runs[0]), RefineSettings(steps=steps))
+    trains = fine_model_spikes_many([r.params for r in refined] + [r.start for r in refined], stimulus)
+    for twin, r in zip(twins + calibrated_twins, refined, strict=True):
+        twin.params = r.params
+    records = [neuron_record(chip.neurons[k], k, before, after, (trains[k], trains[n + k]), tunes[k], context,
+                             (trains[2 * n + k], trains[3 * n + k])) for k in range(n)]
     seconds = time.perf_counter() - started
     bench = apply_all_knobs(chip.bench, knobs, chip.neurons, chip.units)
     return ChipResult(summary=chip_summary(records, seconds),
-                      files=chip_files(chip, context, before, after, (twins, calibrated_twins), tunes, records, bench))
+                      files=chip_files(chip, context, before, after, (twins, calibrated_twins), tunes, records, bench,
+                                       refined))
 
 

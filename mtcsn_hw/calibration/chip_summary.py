@@ -10,6 +10,7 @@ Gamma, the iterations; per chip a flat summary (result.json, aggregated by the e
             circuit's median ISI: how well the twin predicts this chip as made
   calibrated_twin_gamma  the same for the calibrated chip's twin (twin_calibrated.json, what chip-specific
             retraining freezes) against the calibrated chip
+  twin_gamma_dc, calibrated_twin_gamma_dc  the same for the twins before their refinement on the spike train
 """
 from __future__ import annotations
 
@@ -47,17 +48,22 @@ def _twin_judged(circuit_run, twin_spikes, key: str) -> dict:
     return {key: g, f"{key}_window": window, f"{key}_ok": bool(g >= GAMMA_MIN_TWIN)}
 
 
-def neuron_record(target, k: int, before: dict, after: dict, twin_trains: tuple, tune, context: dict) -> dict:
+def neuron_record(target, k: int, before: dict, after: dict, twin_trains: tuple, tune, context: dict,
+                  dc_trains: tuple) -> dict:
     """twin_trains: the driven trains of the chip's twin as made (twin.json) and of its calibrated twin
-    (twin_calibrated.json), each judged against its own chip's circuit train: before and after calibration."""
+    (twin_calibrated.json), each judged against its own chip's circuit train: before and after calibration;
+    dc_trains: the same for the two twins before their refinement (the DC twins)."""
     ref = context["reference"][k]
     raw, calibrated = twin_trains
+    before_run, after_run = before["measurements"][k].runs["driven"], after["measurements"][k].runs["driven"]
     return {"neuron": k, "model": {"regime": ref["regime"], "rhythm": ref["rhythm"]},
             "before": _state(target, k, before, ref, context), "after": _state(target, k, after, ref, context),
             "iterations": int(tune.iterations), "converged": bool(tune.converged),
             "retune_iv_error": [h["iv_error"]["worst"] for h in tune.history],
-            **_twin_judged(before["measurements"][k].runs["driven"], raw, "twin_gamma"),
-            **_twin_judged(after["measurements"][k].runs["driven"], calibrated, "calibrated_twin_gamma")}
+            **_twin_judged(before_run, raw, "twin_gamma"),
+            **_twin_judged(after_run, calibrated, "calibrated_twin_gamma"),
+            "twin_gamma_dc": _twin_judged(before_run, dc_trains[0], "g")["g"],
+            "calibrated_twin_gamma_dc": _twin_judged(after_run, dc_trains[1], "g")["g"]}
 
 
 def _median(values):
@@ -89,6 +95,8 @@ def chip_summary(records: list, seconds: float) -> dict:
             "twin_gamma_ok": all_of(r["twin_gamma_ok"] for r in records),
             "calibrated_twin_gamma": _median([r["calibrated_twin_gamma"] for r in records]),
             "calibrated_twin_gamma_ok": all_of(r["calibrated_twin_gamma_ok"] for r in records),
+            "twin_gamma_dc": _median([r["twin_gamma_dc"] for r in records]),
+            "calibrated_twin_gamma_dc": _median([r["calibrated_twin_gamma_dc"] for r in records]),
             "neurons": len(records), "seconds": seconds, "seconds_per_neuron": seconds / len(records)}
 
 
@@ -149,10 +157,12 @@ def calibrated_netlist(bench, chip, context: dict) -> str:
     return render_file(bench, "calibrated.out")
 
 
-def chip_files(chip, context, before, after, twins, tunes, records, bench) -> dict:
+def chip_files(chip, context, before, after, twins, tunes, records, bench, refined) -> dict:
     """twins: (the uncalibrated chip's twins, the calibrated chip's twins): twin.json and twin_calibrated.json,
-    both in the twin format (the second fitted to the final DC measurements, calibrated biases and trims on)."""
+    both in the twin format (the second fitted to the final DC measurements, calibrated biases and trims on);
+    refined: their refinements, the uncalibrated chip's first (refinement.json)."""
     twins, calibrated_twins = twins
+    n = len(twins)
     spec = context.get("spec")
     table = table_json(spec_from_json(spec), chip.seed, chip.table) if spec else {
         "format": "mtcsn-hw/mismatch-table/1", "seed": chip.seed, "spec": None, "devices": {}}
@@ -166,6 +176,8 @@ def chip_files(chip, context, before, after, twins, tunes, records, bench) -> di
         "twin_calibrated.json": _one_or_many([t.params.to_dict() for t in calibrated_twins], TWIN_FORMAT),
         "biases.json": _one_or_many([t.knobs.to_dict() for t in tunes]),
         "history.json": _one_or_many([t.to_dict() for t in tunes]),
+        "refinement.json": _one_or_many([{"twin": refined[k].to_dict(), "calibrated_twin": refined[n + k].to_dict()}
+                                         for k in range(n)]),
         "comparison.json": comparison(records),
         "calibrated.cir": calibrated_netlist(bench, chip, context),
     }

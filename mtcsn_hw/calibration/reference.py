@@ -17,14 +17,14 @@ MODEL_DT = 0.25
 RHYTHM_DT = 0.01
 
 
-def _held(stimulus: dict, model_dt: float) -> tuple[np.ndarray, float]:
+def held_drive(stimulus: dict, model_dt: float) -> tuple[np.ndarray, float]:
     """The recipe's fluctuation (no i_app) held over the substeps of about model_dt, and that step."""
     substeps = max(1, int(round(float(stimulus["dt"]) / model_dt)))
     return np.repeat(stimulus_current(stimulus, 0.0), substeps), float(stimulus["dt"]) / substeps
 
 
 def fine_model_spikes(params: NeuronParams, stimulus: dict, model_dt: float = MODEL_DT) -> np.ndarray:
-    fluctuation, dt = _held(stimulus, model_dt)
+    fluctuation, dt = held_drive(stimulus, model_dt)
     trace = simulate_neuron(params, torch.as_tensor(fluctuation + float(params.i_app)), dt=dt)
     return trace.spikes.detach().numpy()
 
@@ -37,7 +37,7 @@ def fine_model_spikes_many(neurons, stimulus: dict, model_dt: float = MODEL_DT, 
     groups: dict = {}
     for j, p in enumerate(neurons):
         groups.setdefault(tuple(e.name for e in p.elements), []).append(j)
-    fluctuation, dt = _held(stimulus, model_dt)
+    fluctuation, dt = held_drive(stimulus, model_dt)
     out: list = [None] * len(neurons)
     for members in groups.values():
         if len(members) < max(batch_min, 2):

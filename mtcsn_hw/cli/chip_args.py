@@ -19,6 +19,9 @@ def add_chip_arguments(p, chips_required: bool) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="run the chips on this dask scheduler")
     p.add_argument("--workers", metavar="W", help="local worker processes (default: one per core)")
     p.add_argument("--max-iter", type=int, default=10, help="re-tuning iterations at most (default 10)")
+    p.add_argument("--refine-steps", default="6", metavar="K",
+                   help="gradient steps refining each twin on its chip's driven spike train, each kept only if it "
+                        "predicts held-out spikes better (default 6; 0 keeps the DC twins)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
@@ -26,4 +29,5 @@ def chip_request(args) -> dict:
     """The parsed arguments as keyword arguments of the calibration run functions."""
     return {"source": args.source, "preset": args.preset, "level": args.level, "corner": args.corner,
             "temp": args.temp, "spec": args.mismatch, "mismatch_seed": args.mismatch_seed, "chips": args.chips,
-            "dask": args.dask, "workers": args.workers, "max_iter": args.max_iter}
+            "dask": args.dask, "workers": args.workers, "max_iter": args.max_iter,
+            "refine_steps": args.refine_steps}
