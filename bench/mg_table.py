@@ -70,15 +70,16 @@ def table(results: dict, seeds) -> str:
         title = ("Direct forecast of x(t + 75), one Lyapunov time ahead" if protocol == "direct"
                  else "NeuroBench protocol: teacher-forced training, autoregressive test over 10 Lyapunov times")
         lines += [f"**{title}** (test part; mean ± std over seeds)", "",
-                  "| model | seeds | " + " | ".join(c[1] for c in COLUMNS) + " |",
-                  "|---|---|" + "---|" * len(COLUMNS)]
+                  "| model | neurons | seeds | " + " | ".join(c[1] for c in COLUMNS) + " |",
+                  "|---|---|---|" + "---|" * len(COLUMNS)]
         for model in MODELS:
             runs = [results[(model, protocol, s)] for s in seeds if results.get((model, protocol, s))]
+            head = f"| {LABEL[model]} | {TrainConfig(model=model, protocol=protocol).n_hidden} |"
             if not runs:
-                lines.append(f"| {LABEL[model]} | 0 | " + " | ".join("–" for _ in COLUMNS) + " |")
+                lines.append(f"{head} 0 | " + " | ".join("–" for _ in COLUMNS) + " |")
                 continue
             cells = [fmt([r[k] for r in runs], d) for k, _, d in COLUMNS]
-            lines.append(f"| {LABEL[model]} | {len(runs)} | " + " | ".join(cells) + " |")
+            lines.append(f"{head} {len(runs)} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 

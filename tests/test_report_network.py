@@ -1,5 +1,6 @@
 """The shipped network against its own behavioural circuit, and the demo as a user runs it."""
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -9,7 +10,8 @@ from mtcsn_hw.report.network_vs_circuit import compare_network
 
 def test_shipped_network_and_its_behavioural_circuit_compute_the_same_forecast():
     r = compare_network("models/mg-mtcsn", "behavioral", steps=300)
-    assert r["neurons"] == 48 and r["steps"] == 300
+    config = json.loads(Path("models/mg-mtcsn/config.json").read_text())
+    assert r["neurons"] == config["n_hidden"] and r["steps"] == 300
     # the model steps 32 substeps per sample: the continuous-time circuit is its twin (issue: within 5 %)
     assert abs(r["smape_circuit"] - r["smape_model"]) <= 0.05 * r["smape_model"]
     assert r["smape_circuit_vs_model"] < 3

@@ -32,6 +32,7 @@ BASE_MTCSN_LAYER = {
                  "elements": [{"name": "fast-", "alpha": -2.0, "delta": 0.0, "tau": 0.0},
                               {"name": "slow+", "alpha": 2.0, "delta": 0.0, "tau": 50.0}]},
     "dt": 1.0, "substeps": 1, "v_th": 1.0, "v_sat": 2.0, "input_scale": 1.0}
+BASE_HIDDEN = 48   # every model's, likewise
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Trial:
     protocol: str = "direct"
 
     def config(self, seed: int) -> TrainConfig:
-        kw = copy.deepcopy(self.overrides)
+        kw = {"n_hidden": BASE_HIDDEN, **copy.deepcopy(self.overrides)}
         if self.model == "mtcsn":
             kw["layer"] = {**copy.deepcopy(BASE_MTCSN_LAYER), **kw.get("layer", {})}
         return TrainConfig(model=self.model, protocol=self.protocol, seed=seed, val_fraction=VAL_FRACTION, **kw)
