@@ -127,3 +127,20 @@ def test_input_noise_is_seeded():
     c, *_ = fit(tiny("lif", iterations=3), series=s, progress=False)
     assert torch.equal(a.readout.weight, b.readout.weight)
     assert not torch.equal(a.readout.weight, c.readout.weight)
+
+
+def test_on_step_sees_every_step_and_does_not_change_the_training():
+    s = small_series()
+    cfg = tiny("mtcsn", iterations=4, protocol="autoregressive", closed_loop=20, input_noise=0.1)
+    seen = []
+
+    def look(done, model, series, norm):  # evaluates (eval mode), as a snapshot picker does
+        seen.append((done, model.readout.weight.detach().clone(), series is s))
+        predict(model, series, norm, cfg.protocol, cfg.horizon)
+
+    watched, *_ = fit(cfg, series=s, progress=False, on_step=look)
+    plain, *_ = fit(cfg, series=s, progress=False)
+    assert [d for d, _, _ in seen] == [1, 2, 3, 4] and all(same for _, _, same in seen)
+    assert not torch.equal(seen[0][1], seen[-1][1])
+    assert watched.training
+    assert torch.equal(watched.readout.weight, plain.readout.weight)

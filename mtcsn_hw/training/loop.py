@@ -39,10 +39,12 @@ def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int):
 
 
 def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: bool = True,
-        model: Forecaster | None = None, mismatch=None):
+        model: Forecaster | None = None, mismatch=None, on_step=None):
     """Train a fresh model, or go on training `model` (warm start; parameters that do not require gradients
     stay as they are). mismatch: None, or a sampler
     (layer, iteration, batch) -> chips (training.mismatch) drawn anew at every step (MTCSN only).
+    on_step: None, or on_step(iterations_done, model, series, normaliser) after every step (the model is
+    put back in training mode after it).
     Returns (model, series, normaliser, history dict)."""
     cfg.validate()
     series = make_series(cfg) if series is None else series
@@ -78,5 +80,8 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         sched.step()
         losses.append(loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        if on_step is not None:
+            on_step(it + 1, model, series, norm)
+            model.train()
     history = {"loss": losses, "train_seconds": time.perf_counter() - t0}
     return model, series, norm, history
