@@ -76,3 +76,12 @@ def test_help_of_every_subcommand(capsys):
             main([cmd, "--help"])
         assert exc.value.code == 0
         assert "usage: mtcsn-hw" in capsys.readouterr().out
+
+
+def test_train_help_states_the_network_it_trains(capsys):
+    from mtcsn_hw.training.config import DEFAULT_HIDDEN, TrainConfig
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"{DEFAULT_HIDDEN['mtcsn']} MTCSN" in text and f"{DEFAULT_HIDDEN['lif']} LIF" in text
+    assert f"{TrainConfig().iterations} iterations" in text
