@@ -30,19 +30,6 @@ def autocorrelation(x: np.ndarray, lags: int) -> np.ndarray:
     return np.array([(x[:len(x) - k] * x[k:]).sum() for k in range(lags)]) / (x * x).sum()
 
 
-@torch.no_grad()
-def free_run(model, u: np.ndarray, n0: int, steps: int) -> np.ndarray:
-    """Teacher-forced up to n0, then fed its own outputs for `steps` steps (normalised units)."""
-    model.eval()
-    out = model(torch.tensor(u[:n0], dtype=torch.float32).reshape(-1, 1, 1))
-    state, y, ys = out.state, out.y[-1:], []
-    for _ in range(steps):
-        ys.append(float(y))
-        step = model(y, state)
-        state, y = step.state, step.y
-    return np.array(ys)
-
-
 def snapshots(noise: float, seed: int, every: int) -> list[dict]:
     cfg = Trial("snapshots", "mtcsn", {"closed_loop": 75, "input_noise": noise}, "autoregressive").config(seed)
     rows = []
@@ -51,7 +38,8 @@ def snapshots(noise: float, seed: int, every: int) -> list[dict]:
         if done % every or done < cfg.iterations // 2:
             return
         u, n_fit = norm(series.x), fit_samples(series.n_train, cfg.val_fraction)
-        run = free_run(model, u, n_fit, FREE_STEPS)[DROP:]
+        # the test's closed loop, run on past the end of the data (its y_true is cut short there, and unused)
+        run = predict(model, series, norm, cfg.protocol, cfg.horizon, span=(n_fit, n_fit + FREE_STEPS))["y_pred"][DROP:]
         span = validation_split(series.n_train, cfg.val_fraction, cfg.protocol, cfg.horizon)
         rows.append({"seed": seed, "iteration": done,
                      "attractor": float(np.sqrt(np.mean((autocorrelation(run, LAGS)
