@@ -85,3 +85,14 @@ def test_train_help_states_the_network_it_trains(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert f"{DEFAULT_HIDDEN['mtcsn']} MTCSN" in text and f"{DEFAULT_HIDDEN['lif']} LIF" in text
     assert f"{TrainConfig().iterations} iterations" in text
+
+
+@pytest.mark.parametrize("model", ["mtcsn", "lif", "adlif"])
+def test_train_defaults_are_the_models_own(model):
+    """train --model X trains X's shipped size and regulariser (not the MTCSN's, the parser's first default)."""
+    from mtcsn_hw.cli.main import build_parser
+    from mtcsn_hw.training.config import DEFAULT_ACTIVITY_REG, DEFAULT_HIDDEN, TrainConfig
+    a = build_parser().parse_args(["train", "--model", model, "--out", "unused"])
+    cfg = TrainConfig(model=model, n_hidden=a.n_hidden)
+    assert cfg.n_hidden == DEFAULT_HIDDEN[model]
+    assert cfg.activity_reg == DEFAULT_ACTIVITY_REG[model]

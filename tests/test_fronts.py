@@ -9,7 +9,7 @@ from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
 from mtcsn_hw.tasks.metrics import synop_energy_pj
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.evaluate import predict
-from mtcsn_hw.training.fronts_report import comparisons, markdown
+from mtcsn_hw.training.fronts_report import claim_text, comparisons, markdown, summary
 from mtcsn_hw.training.loop import fit
 from mtcsn_hw.training.pareto import pareto_front, summarise
 
@@ -97,6 +97,20 @@ def test_pareto_front_and_paired_ratios():
     assert "m sparse" in markdown(trials)
 
 
+def test_the_shipped_fidelity_comparison_reads_only_its_mtcsn_trials():
+    recs = []
+    for seed in (0, 1):
+        twin = _record("m twin", "mtcsn", seed, 11.8, 0.02)
+        twin["overrides"] = {"layer": {"substeps": 32}}
+        recs += [_record("lif a", "lif", seed, 12.0, 0.10), _record("m one-step", "mtcsn", seed, 11.5, 0.01), twin]
+    data = summary(summarise(recs), ship_substeps=32)
+    assert data["vs_lif"]["at_reference_smape"]["spike_rate"]["point"] == "m one-step"
+    ship = data["vs_lif_at_ship_fidelity"]
+    assert ship["at_reference_smape"]["spike_rate"]["point"] == "m twin"
+    assert ship["at_reference_smape"]["spike_rate"]["ratio"]["mean"] == pytest.approx(5.0)
+    assert "among those run" in claim_text(ship, "LIF", " among those run")
+
+
 @pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
 def test_closed_loop_run_feeds_back_its_predictions(model_name):
     from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
@@ -115,3 +129,12 @@ def test_closed_loop_run_feeds_back_its_predictions(model_name):
     assert [free_steps_at(i, 10, 20) for i in (0, 4, 9)] == [4, 20, 20]
     with pytest.raises(ParameterError):
         tiny(closed_loop=5).validate()   # direct protocol
+
+
+def test_trials_keep_their_meaning_when_the_shipped_defaults_move():
+    """A trial without a regulariser trains without one, whatever the shipped model's weight is."""
+    from mtcsn_hw.training.config import DEFAULT_ACTIVITY_REG
+    from mtcsn_hw.training.fronts import AR_TRIALS, TRIALS
+    assert DEFAULT_ACTIVITY_REG["mtcsn"] > 0   # else this test checks nothing
+    for trial in TRIALS + AR_TRIALS:
+        assert trial.config(0).activity_reg == trial.overrides.get("activity_reg", 0.0), trial.name

@@ -23,8 +23,9 @@ N_TEST = 150
 
 
 def tiny(model="mtcsn", **kw):
+    # no activity regulariser: four neurons under the shipped weight fall silent, and a silent chip has no mismatch
     return TrainConfig(**{**dict(model=model, horizon=10, n_hidden=4, iterations=40, batch=8, window=150, washout=30,
-                                 lr=2e-2, train_lyap=4, test_lyap=2), **kw})
+                                 lr=2e-2, train_lyap=4, test_lyap=2, activity_reg=0.0), **kw})
 
 
 @pytest.fixture(scope="module")

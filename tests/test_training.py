@@ -35,7 +35,7 @@ def train_part_mse(model, cfg, series, norm):
 
 @pytest.mark.parametrize("model", ["lif", "adlif", "mtcsn"])
 def test_training_reduces_the_loss(model):
-    cfg = tiny(model)
+    cfg = tiny(model, activity_reg=0.0)  # the prediction loss alone (the regulariser has its own test)
     s = small_series()
     trained, _, norm, hist = fit(cfg, series=s, progress=False)
     untrained = build_model(cfg)
@@ -79,6 +79,9 @@ def test_bad_config_is_a_parameter_error():
         TrainConfig(model="gru").validate()
     with pytest.raises(ParameterError):
         TrainConfig(protocol="sideways").validate()
+    for reg in (float("nan"), -1.0, float("inf")):
+        with pytest.raises(ParameterError, match="activity_reg"):
+            TrainConfig(activity_reg=reg).validate()
     with pytest.raises(ParameterError):
         fit(tiny("lif", window=40, horizon=300), series=small_series(), progress=False)
 

@@ -23,7 +23,7 @@ def register(sub) -> None:
     p.add_argument("--horizon", type=int, default=d.horizon, help="forecast horizon in samples (direct)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--iterations", type=int, default=d.iterations, help=argparse.SUPPRESS)
-    p.add_argument("--n-hidden", type=int, default=d.n_hidden, help=argparse.SUPPRESS)
+    p.add_argument("--n-hidden", type=int, default=None, help=argparse.SUPPRESS)  # None: the model's own
     p.add_argument("--window", type=int, default=d.window, help=argparse.SUPPRESS)
     p.add_argument("--batch", type=int, default=d.batch, help=argparse.SUPPRESS)
     p.add_argument("--washout", type=int, default=d.washout, help=argparse.SUPPRESS)

@@ -32,6 +32,10 @@ DEFAULT_LAYER = {
 # The hidden size of each shipped model: LIF and SE-adLIF at their 48, the MTCSN at the fronts' pick.
 DEFAULT_HIDDEN = {"mtcsn": 96, "lif": 48, "adlif": 48}
 
+# The activity regulariser's weight of each shipped model: the MTCSN's is the fronts' pick at the fidelity it
+# ships at (32 substeps a sample), where it holds the events at the one-step front's level.
+DEFAULT_ACTIVITY_REG = {"mtcsn": 2.0, "lif": 0.0, "adlif": 0.0}
+
 
 @dataclass
 class TrainConfig:
@@ -49,7 +53,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     out_tau: float = 3.0
     input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
-    activity_reg: float = 0.0    # weight of mean(hidden output) in the loss (0: off)
+    activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
     closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
     val_fraction: float = 0.0    # last part of the train part held out for model selection (0: none)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
@@ -66,6 +70,8 @@ class TrainConfig:
             self.layer = {**DEFAULT_LAYER[self.model], **(self.layer or {})}
         if self.n_hidden is None:
             self.n_hidden = DEFAULT_HIDDEN.get(self.model, 48)
+        if self.activity_reg is None:
+            self.activity_reg = DEFAULT_ACTIVITY_REG.get(self.model, 0.0)
 
     def validate(self) -> TrainConfig:
         if self.model not in MODELS:
@@ -91,6 +97,8 @@ class TrainConfig:
             raise ParameterError("closed_loop training needs the autoregressive protocol")
         if self.robust is not None and not isinstance(self.robust, dict):
             raise ParameterError("robust must be a JSON object (the retraining settings) or null")
+        if not 0 <= self.activity_reg < float("inf"):  # also refuses NaN
+            raise ParameterError(f"activity_reg must be a finite number >= 0, got {self.activity_reg}")
         if not 0 <= self.val_fraction < 1:
             raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
 
