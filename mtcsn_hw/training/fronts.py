@@ -112,7 +112,7 @@ TRIALS = (
     _t("mtcsn h96 rest -2 v_th 2.5 v_sat 3.5", "mtcsn", n_hidden=96,
        layer={"template": mtcsn_template(i_app=-2.0), "v_th": 2.5, "v_sat": 3.5}),
     # the 96-neuron pick at the fidelity it ships at (32 substeps a sample: the circuit's faithful twin), whose
-    # events rise from the one-step front's 0.0116 to 0.016; the activity regulariser trades accuracy back for them
+    # events rise from the one-step front's 0.0116 to 0.017; the activity regulariser trades accuracy back for them
     *(_t(f"mtcsn h96 rest -2 v_th 2 v_sat 3 twin{f' reg {r:g}' if r else ''}", "mtcsn", n_hidden=96, activity_reg=r,
          layer={"template": mtcsn_template(i_app=-2.0), "dt": 1 / 32, "substeps": 32, "v_th": 2.0, "v_sat": 3.0})
       for r in (0.0, 1.0, 2.0, 3.0)),
