@@ -134,6 +134,12 @@ AR_TRIALS = (
           "autoregressive"),
     *(Trial(f"{m} ar closed 75 noise 0.1", m, {"closed_loop": 75, "input_noise": 0.1}, "autoregressive")
       for m in ("lif", "adlif")),
+    # five and ten times the budget (the cosine decay stretched over it); LIF and SE-adLIF alike at ten
+    *(Trial(f"mtcsn ar closed 75 noise {n} it1000", "mtcsn",
+            {"closed_loop": 75, "input_noise": n, "iterations": 1000}, "autoregressive") for n in (0.1, 0.2)),
+    *(Trial(f"{m} ar closed 75 noise {n} it2000", m,
+            {"closed_loop": 75, "input_noise": n, "iterations": 2000}, "autoregressive")
+      for m, n in (("mtcsn", 0.1), ("mtcsn", 0.2), ("lif", 0.2), ("adlif", 0.2))),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,
