@@ -23,20 +23,27 @@ from mtcsn_hw.training.checkpoint import load_checkpoint
 RUNS = Path(__file__).resolve().parents[1] / "runs" / "fronts" / "autoregressive"
 
 
-def free_run(checkpoints) -> tuple[np.ndarray, np.ndarray]:
-    """(truth, mean prediction) over the test part, every member fed the members' mean prediction."""
+def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0) -> np.ndarray:
+    """Free run (normalised units) after a teacher-forced warm-up on samples [0, n0): every member is fed the
+    members' mean prediction, the first one nudged by `nudge`."""
     first = checkpoints[0]
-    series, norm = first.series, first.normaliser
-    u = torch.tensor(norm(series.x[:series.n_train]), dtype=torch.float32).reshape(-1, 1, 1)
+    u = torch.tensor(first.normaliser(first.series.x[:n0]), dtype=torch.float32).reshape(-1, 1, 1)
     preds = []
     with torch.no_grad():
         outs = [ck.model.eval()(u) for ck in checkpoints]
-        states, y = [o.state for o in outs], torch.stack([o.y[-1:] for o in outs]).mean(0)
-        for _ in range(series.n_test):
+        states, y = [o.state for o in outs], torch.stack([o.y[-1:] for o in outs]).mean(0) + nudge
+        for _ in range(steps):
             preds.append(y.item())
-            steps = [ck.model(y, s) for ck, s in zip(checkpoints, states, strict=True)]
-            states, y = [s.state for s in steps], torch.stack([s.y for s in steps]).mean(0)
-    return series.x[series.n_train:series.n_train + series.n_test], norm.inverse(np.array(preds))
+            out = [ck.model(y, s) for ck, s in zip(checkpoints, states, strict=True)]
+            states, y = [s.state for s in out], torch.stack([s.y for s in out]).mean(0)
+    return np.array(preds)
+
+
+def free_run(checkpoints) -> tuple[np.ndarray, np.ndarray]:
+    """(truth, mean prediction) over the test part, in the series' units."""
+    series, norm = checkpoints[0].series, checkpoints[0].normaliser
+    y_pred = norm.inverse(mean_loop(checkpoints, series.n_train, series.n_test))
+    return series.x[series.n_train:series.n_train + series.n_test], y_pred
 
 
 def per_lyapunov(y_pred, y_true) -> str:

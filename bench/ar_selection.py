@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path)
 from scipy.stats import spearmanr
 
 from mtcsn_hw.tasks.forecasting import fit_samples
@@ -29,24 +30,11 @@ ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 STARTS, FREE, NUDGE, APART = (100, 200, 300), 1500, 1e-3, 0.3
 
 
-def nudged_run(model, u: np.ndarray, n0: int, steps: int, nudge: float) -> np.ndarray:
-    """Free run (normalised units) after a teacher-forced warm-up on u[:n0], its first input nudged."""
-    with torch.no_grad():
-        out = model(torch.tensor(u[:n0], dtype=torch.float32).reshape(-1, 1, 1))
-        state, y, ys = out.state, out.y[-1:] + nudge, []
-        for _ in range(steps):
-            ys.append(y.item())
-            step = model(y, state)
-            state, y = step.state, step.y
-    return np.array(ys)
-
-
 def criteria(ck, n_fit: int) -> dict:
     model, series, norm = ck.model.eval(), ck.series, ck.normaliser
     in_sample = [smape(predict(model, series, norm, "autoregressive", 1, span=(n0, n_fit))["y_pred"],
                        series.x[n0:n_fit]) for n0 in STARTS]
-    u = norm(series.x)
-    gap = np.abs(nudged_run(model, u, n_fit, FREE, 0.0) - nudged_run(model, u, n_fit, FREE, NUDGE))
+    gap = np.abs(mean_loop([ck], n_fit, FREE) - mean_loop([ck], n_fit, FREE, NUDGE))
     return {"in-sample": float(np.mean(in_sample)),
             "divergence": -float(np.argmax(gap > APART) if (gap > APART).any() else FREE)}
 
