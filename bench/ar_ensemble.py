@@ -19,6 +19,7 @@ import torch
 from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
+from mtcsn_hw.training.fronts import checkpoint_dir
 
 RUNS = Path(__file__).resolve().parents[1] / "runs" / "fronts" / "autoregressive"
 
@@ -57,7 +58,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = ap.parse_args()
     torch.set_num_threads(1)
-    cks = [load_checkpoint(RUNS / f"{args.trial.replace(' ', '-')}-s{s}") for s in args.seeds]
+    cks = [load_checkpoint(checkpoint_dir(RUNS, args.trial, s)) for s in args.seeds]
     own = []
     for seed, ck in zip(args.seeds, cks, strict=True):
         y_true, y_pred = free_run([ck])

@@ -24,7 +24,7 @@ from mtcsn_hw.tasks.forecasting import fit_samples
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.evaluate import predict
-from mtcsn_hw.training.fronts import VAL_FRACTION
+from mtcsn_hw.training.fronts import VAL_FRACTION, checkpoint_dir
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 STARTS, FREE, NUDGE, APART = (100, 200, 300), 1500, 1e-3, 0.3
@@ -43,7 +43,7 @@ def main() -> None:
     torch.set_num_threads(1)
     rows = []
     for rec in json.loads((ROOT / "autoregressive.json").read_text()):
-        path = ROOT / "autoregressive" / f"{rec['trial'].replace(' ', '-')}-s{rec['seed']}"
+        path = checkpoint_dir(ROOT / "autoregressive", rec["trial"], rec["seed"])
         if rec["model"] != "mtcsn" or "closed" not in rec["trial"] or rec["seed"] > 2 or not path.exists():
             continue
         ck = load_checkpoint(path)

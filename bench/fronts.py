@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mtcsn_hw.atomic import atomic_path, write_json, write_text
 from mtcsn_hw.training.config import DEFAULT_LAYER
-from mtcsn_hw.training.fronts import AR_TRIALS, SEEDS, TRIALS, load_records, run_sweep
+from mtcsn_hw.training.fronts import AR_TRIALS, SEEDS, TRIALS, checkpoint_dir, load_records, run_sweep
 from mtcsn_hw.training.fronts_report import LABEL, by_model, claim_text, markdown, summary
 from mtcsn_hw.training.pareto import ACTIVITY, pareto_front, summarise
 
@@ -97,7 +97,7 @@ def figure_autoregressive(trial: str, seeds) -> str | None:
     cks = []
     for seed in seeds:
         try:
-            path = AR_RECORDS.parent / "autoregressive" / f"{trial.replace(' ', '-')}-s{seed}"
+            path = checkpoint_dir(AR_RECORDS.parent / "autoregressive", trial, seed)
             cks.append((seed, load_checkpoint(path)))
         except CheckpointError:
             continue

@@ -138,3 +138,13 @@ def test_trials_keep_their_meaning_when_the_shipped_defaults_move():
     assert DEFAULT_ACTIVITY_REG["mtcsn"] > 0   # else this test checks nothing
     for trial in TRIALS + AR_TRIALS:
         assert trial.config(0).activity_reg == trial.overrides.get("activity_reg", 0.0), trial.name
+
+
+def test_run_trial_keeps_its_checkpoint_where_checkpoint_dir_says(tmp_path):
+    from mtcsn_hw.training.checkpoint import load_checkpoint
+    from mtcsn_hw.training.fronts import Trial, checkpoint_dir, run_trial
+    torch.set_num_threads(1)
+    rec = run_trial(Trial("tiny lif", "lif", {"iterations": 2, "n_hidden": 4, "batch": 2}), 3, save_dir=tmp_path)
+    path = checkpoint_dir(tmp_path, "tiny lif", 3)
+    assert path == tmp_path / "tiny-lif-s3"
+    assert load_checkpoint(path).metrics["smape"] == pytest.approx(rec["test"]["smape"])

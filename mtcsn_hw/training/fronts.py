@@ -147,6 +147,11 @@ AR_TRIALS = (
 )
 
 
+def checkpoint_dir(save_dir, trial_name: str, seed: int) -> Path:
+    """Where run_trial keeps a (trial, seed)'s checkpoint under save_dir."""
+    return Path(save_dir) / f"{trial_name.replace(' ', '-')}-s{seed}"
+
+
 def run_trial(trial: Trial, seed: int, save_dir=None) -> dict:
     """Train one (trial, seed) and return its record: validation and test metrics (and keep the
     checkpoint in save_dir/<trial>-s<seed> if save_dir is given)."""
@@ -156,7 +161,7 @@ def run_trial(trial: Trial, seed: int, save_dir=None) -> dict:
     val = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon, span=span), model.binary)
     test = metrics(predict(model, series, norm, cfg.protocol, cfg.horizon), model.binary)
     if save_dir is not None:
-        save_checkpoint(Path(save_dir) / f"{trial.name.replace(' ', '-')}-s{seed}", model, cfg, series, norm, test)
+        save_checkpoint(checkpoint_dir(save_dir, trial.name, seed), model, cfg, series, norm, test)
     return {"trial": trial.name, "model": trial.model, "protocol": trial.protocol, "seed": seed,
             "n_hidden": cfg.n_hidden, "overrides": trial.overrides, "val": val, "test": test,
             "train_seconds": round(history["train_seconds"], 2)}
