@@ -3,6 +3,7 @@
     PYTHONPATH=. python bench/fronts.py               # run missing trials (resumes), then table + figures
     PYTHONPATH=. python bench/fronts.py --table-only  # rewrite table + figures from runs/fronts/trials.json
     PYTHONPATH=. python bench/fronts.py --autoregressive  # NeuroBench protocol trials (closed-loop training)
+    PYTHONPATH=. python bench/fronts.py --autoregressive --repeats 30 --trials NAME...  # NeuroBench's repeats
 
 Every (trial, seed) record goes to runs/fronts/trials.json as it finishes (mtcsn_hw.training.fronts).
 Writes runs/fronts/fronts.json (summaries, fronts, comparisons), runs/fronts/fronts.md (the table) and
@@ -14,21 +15,46 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from mtcsn_hw.atomic import atomic_path, write_json, write_text
 from mtcsn_hw.training.config import DEFAULT_LAYER
 from mtcsn_hw.training.fronts import AR_TRIALS, SEEDS, TRIALS, checkpoint_dir, load_records, run_sweep
-from mtcsn_hw.training.fronts_report import LABEL, by_model, claim_text, markdown, summary
+from mtcsn_hw.training.fronts_report import (
+    LABEL,
+    LEADERBOARD,
+    by_model,
+    claim_text,
+    markdown,
+    repeats_markdown,
+    summary,
+)
 from mtcsn_hw.training.pareto import ACTIVITY, pareto_front, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "runs" / "fronts" / "trials.json"
 AR_RECORDS = ROOT / "runs" / "fronts" / "autoregressive.json"
+AR_REPEATS = ROOT / "runs" / "fronts" / "autoregressive_repeats.json"
 FIGURE = {"spike_rate": "fronts-events.png", "nonzero_fraction": "fronts-nonzero.png",
           "synops_energy_pj": "fronts-synops.png"}
 COLOR = {"mtcsn": "C3", "lif": "C0", "adlif": "C2"}
 DOC = ROOT / "docs" / "mackey-glass.md"
 MARKERS = {"direct": ("<!-- fronts: bench/fronts.py -->", "<!-- /fronts -->"),
-           "autoregressive": ("<!-- fronts-ar: bench/fronts.py --autoregressive -->", "<!-- /fronts-ar -->")}
+           "autoregressive": ("<!-- fronts-ar: bench/fronts.py --autoregressive -->", "<!-- /fronts-ar -->"),
+           "repeats": ("<!-- fronts-ar-repeats: bench/fronts.py --autoregressive --repeats -->",
+                       "<!-- /fronts-ar-repeats -->")}
+
+
+def save_figure(fig, name: str, dpi: int) -> str:
+    """Write docs/figures/<name> atomically and close the figure; returns its path from the repository root."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path = ROOT / "docs" / "figures" / name
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    plt.close(fig)
+    return str(path.relative_to(ROOT))
 
 
 def into_doc(text: str, protocol: str) -> None:
@@ -62,12 +88,7 @@ def figure(trials, activity: str) -> str:
     ax.set_ylabel("test sMAPE (direct, H = 75)")
     ax.set_title("Mackey-Glass: fronts picked on validation, test mean ± std over seeds", fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = ROOT / "docs" / "figures" / FIGURE[activity]
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
-    return str(path.relative_to(ROOT))
+    return save_figure(fig, FIGURE[activity], 120)
 
 
 def report(seeds) -> str:
@@ -111,12 +132,7 @@ def figure_autoregressive(trial: str, seeds) -> str | None:
         ax.set_title(f"{trial}, seed {seed}: sMAPE {metrics(p, ck.model.binary)['smape']:.2f}", fontsize=8)
     axes[0, 0].legend(fontsize=7, loc="upper right")
     axes[-1, 0].set_xlabel("test sample (75 per Lyapunov time)")
-    fig.tight_layout()
-    path = ROOT / "docs" / "figures" / "fronts-autoregressive.png"
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
-    return str(path.relative_to(ROOT))
+    return save_figure(fig, "fronts-autoregressive.png", 110)
 
 
 def report_autoregressive(seeds) -> str:
@@ -127,14 +143,54 @@ def report_autoregressive(seeds) -> str:
     return text + ("\n\n" + made if made else "")
 
 
+def figure_repeats(trials) -> str:
+    """Test sMAPE of every repeat, one column per trial, the leaderboard's means as limits."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for i, t in enumerate(trials):
+        v = t.test["smape"]
+        jitter = (np.arange(len(v)) % 7 - 3) * 0.03
+        ax.plot(i + jitter, v, "o", color=COLOR[t.model], alpha=0.5, ms=4)
+        ax.plot([i - 0.25, i + 0.25], [v.mean()] * 2, "-", color=COLOR[t.model], lw=2.5)
+        ax.annotate(f"{v.mean():.2f}", (i + 0.27, v.mean()), fontsize=7, va="center")
+    for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
+        ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
+    ax.set_xticks(range(len(trials)), [f"{LABEL[t.model]}\n{t.name.split(' ', 1)[1]}" for t in trials], fontsize=6)
+    ax.set_ylabel("test sMAPE, free run of 750 steps")
+    ax.set_title("Autoregressive Mackey-Glass, NeuroBench's repeats (bar: mean)", fontsize=9)
+    ax.legend(fontsize=7)
+    return save_figure(fig, "fronts-autoregressive-repeats.png", 120)
+
+
+def report_repeats() -> str:
+    trials = summarise(load_records(AR_REPEATS), "autoregressive")
+    trials.sort(key=lambda t: (list(LABEL).index(t.model), t.name))
+    text = repeats_markdown(trials)
+    write_text(AR_REPEATS.with_suffix(".md"), text + "\n")
+    into_doc(text, "repeats")
+    return text + "\n\n" + figure_repeats(trials)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--table-only", action="store_true", help="do not train; use the finished records")
     ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     ap.add_argument("--autoregressive", action="store_true", help="the autoregressive-protocol trials instead")
     ap.add_argument("--trials", nargs="+", metavar="NAME", help="run only these trials (default: all)")
+    ap.add_argument("--repeats", type=int, metavar="N",
+                    help="with --autoregressive: NeuroBench's protocol, N repeats (it uses 30), repeat r a fresh "
+                         "training with seed r on the series shifted by r half Lyapunov times")
     args = ap.parse_args(argv)
     pick = (lambda ts: [t for t in ts if t.name in args.trials]) if args.trials else (lambda ts: list(ts))
+    if args.autoregressive and args.repeats:
+        if not args.table_only:
+            run_sweep(AR_REPEATS, pick(AR_TRIALS), range(args.repeats), log=lambda m: print(m, flush=True),
+                      repeats=True)
+        print(report_repeats())
+        return 0
     if args.autoregressive:
         if not args.table_only:
             run_sweep(AR_RECORDS, pick(AR_TRIALS), args.seeds, log=lambda m: print(m, flush=True),

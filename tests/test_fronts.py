@@ -111,6 +111,16 @@ def test_the_shipped_fidelity_comparison_reads_only_its_mtcsn_trials():
     assert "among those run" in claim_text(ship, "LIF", " among those run")
 
 
+def test_repeats_table_counts_repeats_below_the_lstm():
+    from mtcsn_hw.training.fronts_report import repeats_markdown
+    recs = [_record("m", "mtcsn", r, s, 0.01) for r, s in enumerate((10.0, 11.0, 15.0, 30.0))]  # test = s + 1
+    recs += [_record("l", "lif", r, 20.0, 0.1) for r in range(2)]
+    rows = repeats_markdown(summarise(recs)).splitlines()
+    m = next(r for r in rows if r.startswith("| MTCSN"))
+    assert "| 4 |" in m and "2 of 4" in m and "| 14.00 |" in m and "11.00–31.00" in m and "17.50 ± 9.26" in m
+    assert "0 of 2" in next(r for r in rows if r.startswith("| LIF"))
+
+
 @pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
 def test_closed_loop_run_feeds_back_its_predictions(model_name):
     from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
@@ -148,3 +158,21 @@ def test_run_trial_keeps_its_checkpoint_where_checkpoint_dir_says(tmp_path):
     path = checkpoint_dir(tmp_path, "tiny lif", 3)
     assert path == tmp_path / "tiny-lif-s3"
     assert load_checkpoint(path).metrics["smape"] == pytest.approx(rec["test"]["smape"])
+
+
+def test_neurobench_repeats_shift_the_series_half_a_lyapunov_time_each(tmp_path):
+    from mtcsn_hw.training.checkpoint import load_checkpoint
+    from mtcsn_hw.training.fronts import Trial, checkpoint_dir, repeat_offset, run_sweep
+    assert [repeat_offset(r) for r in range(4)] == [0, 37, 75, 112]   # NeuroBench: int(0.5 r * 75)
+    trial = Trial("tiny lif", "lif", {"iterations": 2, "n_hidden": 4, "batch": 2}, "autoregressive")
+    recs = run_sweep(tmp_path / "r.json", [trial], [0, 2], log=lambda m: None, save_dir=tmp_path, repeats=True)
+    assert [(r["seed"], r["start_offset"]) for r in recs] == [(0, 0), (2, 75)]
+    base = neurobench_series().x
+    for seed, offset in ((0, 0), (2, 75)):
+        ck = load_checkpoint(checkpoint_dir(tmp_path, "tiny lif", seed))
+        assert ck.config.start_offset == offset
+        np.testing.assert_allclose(ck.series.x[:1400], base[offset:offset + 1400], rtol=0, atol=1e-12)
+    with pytest.raises(ParameterError):
+        tiny(start_offset=-1).validate()
+    with pytest.raises(ParameterError):
+        tiny(start_offset=37.5).validate()

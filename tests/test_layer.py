@@ -81,3 +81,49 @@ def test_substep_output_is_what_the_readout_low_pass_sees_at_the_end_of_each_sam
         y_coarse = a * y_coarse + (1 - a) * s[n, 0].detach()
         assert torch.allclose(y_coarse, y_fine, atol=1e-9)
     assert (s > 0).any()
+
+
+def _recurrent_pair(h=5):
+    """A recurrent layer and a feedforward twin reading [x, s(t-1)] through [w_in, w_rec] (float64, one substep)."""
+    rec = MTCSNLayer(1, h, template="tonic", seed=3, dtype=torch.float64, recurrent=True, v_th=0.0, v_sat=1.0)
+    ff = MTCSNLayer(1 + h, h, template="tonic", seed=3, dtype=torch.float64, v_th=0.0, v_sat=1.0)
+    ff.load_state_dict({k: v for k, v in rec.state_dict().items() if k not in ("w_in", "w_rec")}, strict=False)
+    with torch.no_grad():
+        rec.w_rec.copy_(torch.randn(h, h, generator=torch.Generator().manual_seed(4), dtype=torch.float64))
+        ff.w_in.copy_(torch.cat([rec.w_in, rec.w_rec], 1))
+    return rec, ff
+
+
+def test_recurrent_layer_feeds_each_output_back_one_step_later():
+    x = torch.sin(torch.linspace(0, 12, 150, dtype=torch.float64)).reshape(150, 1, 1).repeat(1, 2, 1)
+    rec, ff = _recurrent_pair()
+    s_rec, _ = rec(x)
+    assert s_rec.detach().std() > 0.05                     # the lateral currents do matter here
+    state, s_prev, outs = None, torch.zeros(2, 5, dtype=torch.float64), []
+    for t in range(len(x)):
+        s_prev, st = ff(torch.cat([x[t], s_prev], -1).unsqueeze(0), state)
+        state, s_prev = st.last, s_prev[0]
+        outs.append(s_prev)
+    assert torch.allclose(s_rec, torch.stack(outs), atol=1e-12)
+    zero = MTCSNLayer(1, 5, template="tonic", seed=3, recurrent=True)
+    assert torch.equal(zero(x.float())[0], MTCSNLayer(1, 5, template="tonic", seed=3)(x.float())[0])
+
+
+def test_recurrent_weights_gradient_matches_finite_differences():
+    x = torch.sin(torch.linspace(0, 6, 60, dtype=torch.float64)).reshape(60, 1, 1)
+    rec, _ = _recurrent_pair(3)
+    probe = torch.randn(60, 1, 3, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+
+    def loss():
+        return (rec(x)[0] * probe).sum()
+
+    loss().backward()
+    eps = 1e-6
+    for i, j in ((0, 1), (2, 0), (2, 1)):        # nonzero gradients (neuron 1 never fires)
+        with torch.no_grad():
+            rec.w_rec[i, j] += eps
+            up = loss().item()
+            rec.w_rec[i, j] -= 2 * eps
+            down = loss().item()
+            rec.w_rec[i, j] += eps
+        assert abs(rec.w_rec.grad[i, j].item() - (up - down) / (2 * eps)) < 1e-5 * max(1.0, abs(up - down) / eps)

@@ -37,3 +37,6 @@ def test_synaptic_ops_hand_computed():
     assert graded["effective_macs"] == pytest.approx(4.0) and graded["effective_acs"] == 0.0
     binary = M.synaptic_ops(inputs, (hidden > 0).astype(float), n_out=2, hidden_binary=True)
     assert binary["effective_acs"] == pytest.approx(6 / 3) and binary["effective_macs"] == pytest.approx(6 / 3)
+    # a recurrent layer: every nonzero hidden output also drives the 3 hidden neurons (3 * 3 more MACs)
+    lateral = M.synaptic_ops(inputs, hidden, n_out=2, hidden_binary=False, n_lateral=3)
+    assert lateral["dense"] == 1 * 3 + 3 * (2 + 3) and lateral["effective_macs"] == pytest.approx((6 + 15) / 3)

@@ -38,6 +38,7 @@ class AdLIFLayer(nn.Module):
     """
 
     binary = True
+    lateral_fanout = 0   # no recurrent synapses
 
     def __init__(self, n_in: int, n_hidden: int, theta: float = 1.0, q: float = 60.0, input_scale: float = 1.0,
                  generator=None):

@@ -18,6 +18,7 @@ class LIFLayer(nn.Module):
     """
 
     binary = True
+    lateral_fanout = 0   # no recurrent synapses
 
     def __init__(self, n_in: int, n_hidden: int, input_scale: float = 1.0, threshold: float = 1.0, generator=None):
         super().__init__()

@@ -36,6 +36,8 @@ def _refuse_unrepresentable(ck: CheckpointData) -> None:
         raise CheckpointError(f"{ck.path}: the circuit has one readout output; this checkpoint has more")
     if np.asarray(ck.params["input_weights"], float).reshape(len(ck.params["neurons"]), -1).shape[1] != 1:
         raise CheckpointError(f"{ck.path}: the circuit drives one input series; this checkpoint takes more")
+    if ck.layer.get("recurrent"):
+        raise CheckpointError(f"{ck.path}: its hidden layer is recurrent; lateral synapses have no circuit form yet")
     if not 0.0 <= ck.out_decay < 1.0:
         raise CheckpointError(f"{ck.path}: output decay {ck.out_decay} is not in [0, 1)")
 

@@ -56,7 +56,8 @@ def _logit(p: torch.Tensor) -> torch.Tensor:
 class MTCSNLayer(nn.Module):
     def __init__(self, n_in: int, n_hidden: int, template: str | NeuronParams = "bursting", dt: float = 1.0,
                  substeps: int = 1, v_th: float = 0.5, v_sat: float = 2.0, input_scale: float = 1.0,
-                 jitter: float = 0.1, seed: int | None = None, dtype=torch.float32, readout_tau: float = 0.0):
+                 jitter: float = 0.1, seed: int | None = None, dtype=torch.float32, readout_tau: float = 0.0,
+                 recurrent: bool = False):
         super().__init__()
         tpl = preset(template) if isinstance(template, str) else template
         gen = torch.Generator().manual_seed(0 if seed is None else seed)
@@ -88,6 +89,8 @@ class MTCSNLayer(nn.Module):
         w = torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) * input_scale / max(n_in, 1) ** 0.5
         self.w_in = nn.Parameter(w.to(dtype))
         self.bias = nn.Parameter(torch.full((n_hidden,), float(tpl.i_app), dtype=dtype))
+        # lateral synapses: neuron k receives sum_j w_rec[k, j] f(V_j), from zero (the feedforward layer)
+        self.w_rec = nn.Parameter(torch.zeros(n_hidden, n_hidden, dtype=dtype)) if recurrent else None
         self.mismatch = None
 
     # ---- constrained parameters ------------------------------------------------------------
@@ -136,6 +139,19 @@ class MTCSNLayer(nn.Module):
             raise ValueError(f"mismatch has {self.mismatch.chips} chips for a batch of {batch}: use 1 or {batch}")
         return self.mismatch.apply(p), True
 
+    def _run_recurrent(self, v, vx, per_step, p, phi, a, instant):
+        """run_trajectory one fine step at a time, each step's drive plus the lateral currents of the outputs
+        at its start (the circuit's currents, sampled every dt). Returns V (T*substeps, ...) and the last X."""
+        vs = []
+        lead = v.shape[:-1]
+        for k in range(per_step.shape[0]):
+            s = graded_output(v.reshape(*lead, -1, self.n_hidden), self.v_th, self.v_sat)
+            drive = per_step[k] + (s @ self.w_rec.T).reshape(per_step[k].shape)
+            v_k, x_k = run_trajectory(v, vx, drive.unsqueeze(0), p, phi, a, instant)
+            v, vx = v_k[0], x_k[0]
+            vs.append(v)
+        return torch.stack(vs), vx
+
     def forward(self, x: torch.Tensor, state: tuple | None = None):
         T, B, _ = x.shape
         H, E = self.n_hidden, len(self.names)
@@ -148,8 +164,12 @@ class MTCSNLayer(nn.Module):
             v_in, vx_in, per_step = v.reshape(1, B * H), vx.reshape(1, B * H, E), per_step.reshape(-1, 1, B * H)
         else:
             v_in, vx_in = v, vx
-        v_fine, x_fine = run_trajectory(v_in, vx_in, per_step, p, phi, a, instant)   # (T*substeps, B, H[, E])
-        v_fine, vx = v_fine.reshape(-1, B, H), x_fine[-1].reshape(B, H, E)
+        if self.w_rec is None:
+            v_fine, x_fine = run_trajectory(v_in, vx_in, per_step, p, phi, a, instant)   # (T*substeps, B, H[, E])
+            x_last = x_fine[-1]
+        else:
+            v_fine, x_last = self._run_recurrent(v_in, vx_in, per_step, p, phi, a, instant)
+        v_fine, vx = v_fine.reshape(-1, B, H), x_last.reshape(B, H, E)
         with torch.no_grad():   # on booleans: a quarter of the memory traffic of float comparisons
             above = v_fine >= self.v_th
             was_above = torch.cat([(v.detach() >= self.v_th).unsqueeze(0), above[:-1]])

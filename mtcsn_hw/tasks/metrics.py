@@ -42,21 +42,23 @@ def nonzero_fraction(outputs) -> float:
     return float(np.mean(np.asarray(outputs) != 0))
 
 
-def synaptic_ops(inputs, hidden, n_out: int, hidden_binary: bool, inputs_binary: bool = False) -> dict:
+def synaptic_ops(inputs, hidden, n_out: int, hidden_binary: bool, inputs_binary: bool = False,
+                 n_lateral: int = 0) -> dict:
     """Dense and effective synaptic operations per time step of input -> hidden -> readout.
 
     inputs (T, ..., n_in) feed the hidden layer (n_hidden units); hidden (T, ..., n_hidden) feed n_out
-    readout units. Returns per-step means: dense, effective, and effective split into ACs and MACs.
+    readout units and, in a recurrent layer, n_lateral hidden units. Returns per-step means: dense,
+    effective, and effective split into ACs and MACs.
     """
     inputs, hidden = np.asarray(inputs), np.asarray(hidden)
     n_in, n_hidden = inputs.shape[-1], hidden.shape[-1]
     steps = int(np.prod(hidden.shape[:-1]))
     in_binary = inputs_binary
     eff_in = np.count_nonzero(inputs) * n_hidden / steps
-    eff_out = np.count_nonzero(hidden) * n_out / steps
+    eff_out = np.count_nonzero(hidden) * (n_out + n_lateral) / steps
     acs = (eff_in if in_binary else 0.0) + (eff_out if hidden_binary else 0.0)
     macs = (0.0 if in_binary else eff_in) + (0.0 if hidden_binary else eff_out)
-    return {"dense": float(n_in * n_hidden + n_hidden * n_out), "effective": float(eff_in + eff_out),
+    return {"dense": float(n_in * n_hidden + n_hidden * (n_out + n_lateral)), "effective": float(eff_in + eff_out),
             "effective_acs": float(acs), "effective_macs": float(macs)}
 
 

@@ -57,7 +57,8 @@ def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
     }
     if cfg.model == "mtcsn":
         layer = model.hidden.layer
-        out["layer"] = {"dt": layer.dt, "substeps": layer.substeps, "v_th": layer.v_th, "v_sat": layer.v_sat}
+        out["layer"] = {"dt": layer.dt, "substeps": layer.substeps, "v_th": layer.v_th, "v_sat": layer.v_sat,
+                        "recurrent": layer.w_rec is not None}
         out["neurons"] = [p.to_dict() for p in layer.neuron_params()]
     return out
 

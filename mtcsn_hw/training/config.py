@@ -59,6 +59,7 @@ class TrainConfig:
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
     test_lyap: float = 10.0
+    start_offset: int = 0        # the series starts this many samples later (NeuroBench's repeats shift it)
     steps_per_tau: int = 1700
     layer: dict | None = None   # None: DEFAULT_LAYER[model]; a dict overrides single keys
     robust: dict | None = None  # mismatch-aware retraining: spec, scale, seed, spreads, source (retraining/)
@@ -83,6 +84,8 @@ class TrainConfig:
         for key in ("horizon", "n_hidden", "iterations", "batch", "window"):
             if int(getattr(self, key)) < 1:
                 raise ParameterError(f"{key} must be >= 1, got {getattr(self, key)}")
+        if not (type(self.start_offset) is int and self.start_offset >= 0):
+            raise ParameterError(f"start_offset must be a whole number of samples >= 0, got {self.start_offset!r}")
         if not 0 <= self.washout < self.window:
             raise ParameterError(f"washout must be in [0, window), got {self.washout}")
         if not self.lr > 0:

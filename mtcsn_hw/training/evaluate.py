@@ -32,7 +32,8 @@ def predict(model: Forecaster, series: MackeyGlassSeries, norm: Normaliser, prot
     run = _direct if protocol == "direct" else _closed_loop
     y_pred, y_true, inputs, out = run(model, series, u, n0, n1, h)
     return {"y_true": np.asarray(y_true, float), "y_pred": norm.inverse(y_pred), "inputs": inputs.numpy(),
-            "hidden": out["hidden"].numpy(), "events": out["events"].numpy(), "v": out["v"].numpy()}
+            "lateral": model.hidden.lateral_fanout, "hidden": out["hidden"].numpy(), "events": out["events"].numpy(),
+            "v": out["v"].numpy()}
 
 
 def _direct(model, series, u, n0, n1, h):
@@ -58,7 +59,7 @@ def _closed_loop(model, series, u, n0, n1, h):
 
 
 def metrics(pred: dict, binary: bool) -> dict:
-    ops = M.synaptic_ops(pred["inputs"], pred["hidden"], n_out=1, hidden_binary=binary)
+    ops = M.synaptic_ops(pred["inputs"], pred["hidden"], n_out=1, hidden_binary=binary, n_lateral=pred["lateral"])
     return {
         "smape": M.smape(pred["y_pred"], pred["y_true"]),
         "nrmse": M.nrmse(pred["y_pred"], pred["y_true"]),

@@ -112,3 +112,22 @@ def claim_text(cmp: dict, ref_label: str, among: str = "") -> str:
         lines.append(f"* {ACTIVITY[act]} ({fmt(c['activity_ours'], d)} vs {fmt(c['activity_ref'], d)}): "
                      f"`{c['point']}`, {fmt(c['smape_gain'], 2)}")
     return "\n".join(lines)
+
+
+# NeuroBench leaderboard, autoregressive Mackey-Glass: the mean test sMAPE over its 30 repeats
+LEADERBOARD = {"LSTM": 13.37, "ESN": 14.79}
+
+
+def repeats_markdown(trials: list[TrialSummary]) -> str:
+    """NeuroBench's protocol: per trial, the test sMAPE over its repeats (each a fresh training on the series
+    shifted by half a Lyapunov time more), against the leaderboard's means."""
+    lstm = LEADERBOARD["LSTM"]
+    lines = [f"| model | trial | repeats | val sMAPE | test sMAPE | median | range | below {lstm} "
+             "| spikes/neuron/step |", "|---|---|---|---|---|---|---|---|---|"]
+    for t in sorted(trials, key=lambda t: (MODELS.index(t.model), t.mean("val", "smape"))):
+        v = t.test["smape"]
+        lines.append(f"| {LABEL[t.model]} | {t.name} | {len(v)} | {fmt(spread(t.val['smape']), 2)} | "
+                     f"{fmt(spread(v), 2)} | {np.median(v):.2f} | {v.min():.2f}–{v.max():.2f} | "
+                     f"{int((v < lstm).sum())} of {len(v)} | {fmt(spread(t.test['spike_rate']), 4)} |")
+    refs = ", ".join(f"{k} {v}" for k, v in LEADERBOARD.items())
+    return "\n".join(lines) + f"\n\nLeaderboard (mean over 30 repeats): {refs}."

@@ -23,7 +23,8 @@ def build_model(cfg: TrainConfig) -> Forecaster:
 
 
 def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
-    return neurobench_series(cfg.train_lyap, cfg.test_lyap, extra=cfg.horizon, steps_per_tau=cfg.steps_per_tau)
+    return neurobench_series(cfg.train_lyap, cfg.test_lyap, extra=cfg.horizon, start_offset=cfg.start_offset,
+                             steps_per_tau=cfg.steps_per_tau)
 
 
 def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int):

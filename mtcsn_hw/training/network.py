@@ -40,6 +40,11 @@ class MTCSNHidden(nn.Module):
         return self.layer.w_in
 
     @property
+    def lateral_fanout(self) -> int:
+        """How many hidden neurons each hidden output also drives (the recurrent layer's lateral synapses)."""
+        return 0 if self.layer.w_rec is None else self.layer.n_hidden
+
+    @property
     def bias(self):
         return self.layer.bias
 
