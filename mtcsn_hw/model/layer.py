@@ -11,6 +11,8 @@ step: the average of f(V) over the step's substeps, weighted (1 - a_f) a_f^(S-1-
 a_f = exp(-1 / (S readout_tau)). Then y <- a y + (1 - a) W s, a = a_f^S, is the fine-step filter sampled
 at the end of every input step: as S grows, the RC of the continuous-time circuit. With one substep (or
 no filter) s is f(V) at the end of the step.
+`recurrent=True` adds lateral synapses: neuron k also receives sum_j w_rec[k, j] f(V_j), the outputs at
+the start of each fine step (trained from zero; the layer then steps one fine step at a time).
 `mismatch` (None by default) perturbs the parameters a forward pass uses, as device mismatch would: an
 object with `.chips` and `.apply(StackedParams) -> StackedParams` for chips * n_hidden neurons (chip-major).
 One chip is shared by the whole batch; chips == batch gives every sequence its own chip, folded into

@@ -1,9 +1,9 @@
 """Training configuration, and the hyperparameter budget shared by all three models.
 
-Budget (the same for MTCSN, LIF and AdLIF): one hidden layer of `n_hidden` neurons, no recurrence;
-`iterations` Adam steps (lr with cosine decay to lr/10, gradient-norm clip) on batches of `batch`
-windows of `window` steps (loss: MSE after `washout` steps); one linear readout and the same output
-low-pass `out_tau`. Model-specific settings (`layer`, DEFAULT_LAYER) were fixed with a handful of
+Budget (the same for MTCSN, LIF and AdLIF): one hidden layer of `n_hidden` neurons, no recurrence (except
+the recurrent MTCSN trials); `iterations` Adam steps (lr with cosine decay to lr/10, gradient-norm clip) on
+batches of `batch` windows of `window` steps (loss: MSE after `washout` steps); one linear readout and the
+same output low-pass `out_tau`. Model-specific settings (`layer`, DEFAULT_LAYER) were fixed with a handful of
 150-iteration trial runs per model: for MTCSN the template, threshold and input scale; for LIF and
 AdLIF the input scale (the published neuron defaults otherwise). docs/mackey-glass.md lists them.
 """
