@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from scipy.stats import spearmanr
 
-from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
+from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, MackeyGlassSeries, neurobench_series
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.evaluate import predict
@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--windows", type=int, default=30, help="how many windows (NeuroBench: 30)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    long = neurobench_series(train_lyap=10 + repeat_offset(args.windows) / 75 + 1, test_lyap=10)
+    long = neurobench_series(train_lyap=10 + repeat_offset(args.windows) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
     rows = []
     for rec in json.loads((ROOT / "autoregressive.json").read_text()):
         path = checkpoint_dir(ROOT / "autoregressive", rec["trial"], rec["seed"])
