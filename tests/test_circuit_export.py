@@ -61,14 +61,16 @@ def test_checkpoints_the_circuit_cannot_represent_are_refused(tmp_path, capsys):
     assert err.count("\n") == 1 and "only MTCSN" in err and not out.exists()
 
 
-def test_a_recurrent_hidden_layer_is_refused(tmp_path, capsys):
-    ck = tmp_path / "rec"
+@pytest.mark.parametrize("extra, why", [({"layer": {"recurrent": True}}, "recurrent"),
+                                        ({"input_lags": [6, 7]}, "delay line")])
+def test_what_has_no_circuit_form_yet_is_refused(tmp_path, capsys, extra, why):
+    ck = tmp_path / "ck"
     train_and_save(TrainConfig(model="mtcsn", protocol="autoregressive", iterations=1, n_hidden=4, batch=2,
-                               window=60, washout=10, layer={"recurrent": True}), ck, progress=False)
-    out = tmp_path / "rec.cir"
+                               window=60, washout=10, **extra), ck, progress=False)
+    out = tmp_path / "ck.cir"
     assert main(["netlist", str(ck), "--out", str(out)]) != 0
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "recurrent" in err and not out.exists()
+    assert err.count("\n") == 1 and why in err and not out.exists()
 
 
 def test_unknown_protocol_is_refused(ar_checkpoint, tmp_path, capsys):

@@ -98,8 +98,14 @@ def test_elements_with_one_tau_share_one_filter_draw(spreads):
     assert not torch.equal(p.tau_gain[..., 1], p.tau_gain[..., 3])
 
 
-def _layer(n_hidden=3):
-    return MTCSNLayer(1, n_hidden, template="tonic", dt=1.0, v_th=0.5, seed=3, dtype=torch.float64)
+def _layer(n_hidden=3, recurrent=False):
+    layer = MTCSNLayer(1, n_hidden, template="tonic", dt=1.0, v_th=0.5, seed=3, dtype=torch.float64,
+                       recurrent=recurrent)
+    if recurrent:   # trained from zero; give the lateral synapses something to carry
+        with torch.no_grad():
+            layer.w_rec.copy_(torch.randn(n_hidden, n_hidden, generator=torch.Generator().manual_seed(5),
+                                          dtype=torch.float64))
+    return layer
 
 
 def _input(batch):
@@ -118,8 +124,9 @@ def test_zero_scale_is_the_nominal_network_exactly(spreads):
     assert not torch.allclose(layer(x)[0], ref)
 
 
-def test_chips_folded_into_the_batch_equal_each_chip_run_alone(spreads):
-    layer, x = _layer(), _input(3)
+@pytest.mark.parametrize("recurrent", [False, True])
+def test_chips_folded_into_the_batch_equal_each_chip_run_alone(spreads, recurrent):
+    layer, x = _layer(recurrent=recurrent), _input(3)
     chips = draw(spreads.scaled(4.0), layer.tau, 3, seed=9)
     layer.mismatch = chips
     folded, st = layer(x)

@@ -34,6 +34,8 @@ def _refuse_unrepresentable(ck: CheckpointData) -> None:
         raise CheckpointError(f"{ck.path}: protocol {ck.protocol!r} has no circuit form ({' or '.join(PROTOCOLS)})")
     if np.asarray(ck.params["readout"]["weight"], float).reshape(-1).size != len(ck.params["neurons"]):
         raise CheckpointError(f"{ck.path}: the circuit has one readout output; this checkpoint has more")
+    if ck.params.get("input_lags"):
+        raise CheckpointError(f"{ck.path}: it reads its input through a delay line (input_lags); netlists have none")
     if np.asarray(ck.params["input_weights"], float).reshape(len(ck.params["neurons"]), -1).shape[1] != 1:
         raise CheckpointError(f"{ck.path}: the circuit drives one input series; this checkpoint takes more")
     if ck.layer.get("recurrent"):

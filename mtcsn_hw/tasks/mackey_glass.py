@@ -25,6 +25,7 @@ from mtcsn_hw.errors import ParameterError
 
 TAU, BETA, GAMMA, N_EXP, HISTORY = 17.0, 0.2, 0.1, 10.0, 0.7206597
 LYAPUNOV_TIME, SAMPLES_PER_LYAPUNOV = 197.0, 75
+SAMPLE_DT = LYAPUNOV_TIME / SAMPLES_PER_LYAPUNOV
 # h = 0.01: over the first 10 Lyapunov times the samples agree with h = 0.005 to ~1e-8. Later on, chaos
 # (and float64 rounding) amplify any difference ~e^t/197-fold, so a series is only reproducible by
 # storing it: every run stores its series (data.npz).
@@ -114,7 +115,7 @@ class MackeyGlassSeries:
 def neurobench_series(train_lyap: float = 10, test_lyap: float = 10, extra: int = 0, start_offset: int = 0,
                       steps_per_tau: int = DEFAULT_STEPS_PER_TAU) -> MackeyGlassSeries:
     """The NeuroBench sampling; `extra` more samples after the test part (targets for H-step forecasts)."""
-    sample_dt = LYAPUNOV_TIME / SAMPLES_PER_LYAPUNOV
+    sample_dt = SAMPLE_DT
     n_train = round(train_lyap * SAMPLES_PER_LYAPUNOV)
     n_test = round(test_lyap * SAMPLES_PER_LYAPUNOV)
     total = n_train + n_test + max(int(extra), 1)

@@ -46,15 +46,19 @@ class Checkpoint:
 
 
 def plain_params(model: Forecaster, cfg: TrainConfig, norm: Normaliser) -> dict:
+    w_in = model.hidden.w_in.detach()
     out = {
         "format": FORMAT,
         "model": cfg.model,
         "normaliser": {"mean": norm.mean, "std": norm.std},
         "readout": {"weight": model.readout.weight.detach()[0].tolist(), "bias": float(model.readout.bias.detach()[0])},
         "out_decay": model.out_decay,
-        "input_weights": model.hidden.w_in.detach()[:, 0].tolist(),
+        # one column per input; a delay line's taps (input_lags) add columns that no circuit drives yet
+        "input_weights": w_in[:, 0].tolist() if w_in.shape[1] == 1 else w_in.tolist(),
         "input_bias": model.hidden.bias.detach().tolist(),
     }
+    if model.input_lags:
+        out["input_lags"] = list(model.input_lags)
     if cfg.model == "mtcsn":
         layer = model.hidden.layer
         out["layer"] = {"dt": layer.dt, "substeps": layer.substeps, "v_th": layer.v_th, "v_sat": layer.v_sat,

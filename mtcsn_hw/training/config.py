@@ -61,6 +61,7 @@ class TrainConfig:
     test_lyap: float = 10.0
     start_offset: int = 0        # the series starts this many samples later (NeuroBench's repeats shift it)
     steps_per_tau: int = 1700
+    input_lags: list[int] | None = None  # the hidden layer also reads the input this many steps back (delay line)
     layer: dict | None = None   # None: DEFAULT_LAYER[model]; a dict overrides single keys
     robust: dict | None = None  # mismatch-aware retraining: spec, scale, seed, spreads, source (retraining/)
 
@@ -104,6 +105,11 @@ class TrainConfig:
             raise ParameterError(f"activity_reg must be a finite number >= 0, got {self.activity_reg}")
         if not 0 <= self.val_fraction < 1:
             raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        lags = self.input_lags or []
+        if not (isinstance(lags, list) and all(type(k) is int and 0 < k < self.window for k in lags)
+                and len(set(lags)) == len(lags)):
+            raise ParameterError(f"input_lags must be distinct whole numbers of steps in [1, window), "
+                                 f"got {self.input_lags!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

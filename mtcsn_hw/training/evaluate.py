@@ -39,23 +39,23 @@ def predict(model: Forecaster, series: MackeyGlassSeries, norm: Normaliser, prot
 def _direct(model, series, u, n0, n1, h):
     out = model(_tensor(u[:n1]))
     act = {"hidden": out.hidden[n0:n1], "events": out.events[n0:n1], "v": out.v[n0:n1]}
-    return out.y[n0:n1, 0, 0].numpy(), series.x[n0 + h:n1 + h], _tensor(u[n0:n1]), act
+    return out.y[n0:n1, 0, 0].numpy(), series.x[n0 + h:n1 + h], out.inputs[n0:n1], act
 
 
 def _closed_loop(model, series, u, n0, n1, h):
     out = model(_tensor(u[:n0]))  # teacher-forced warm-up
     state, y = out.state, out.y[-1:]
-    preds, hid, ev, vs = [], [], [], []
+    preds, read, hid, ev, vs = [], [], [], [], []
     for _ in range(n1 - n0):
         preds.append(y)
         step = model(y, state)
         state, y = step.state, step.y
+        read.append(step.inputs)
         hid.append(step.hidden)
         ev.append(step.events)
         vs.append(step.v)
-    inputs = torch.cat(preds)
     act = {"hidden": torch.cat(hid), "events": torch.cat(ev), "v": torch.cat(vs)}
-    return inputs[:, 0, 0].numpy(), series.x[n0:n1], inputs, act
+    return torch.cat(preds)[:, 0, 0].numpy(), series.x[n0:n1], torch.cat(read), act
 
 
 def metrics(pred: dict, binary: bool) -> dict:

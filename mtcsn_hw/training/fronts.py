@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import torch
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.tasks.forecasting import validation_split
-from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV
+from mtcsn_hw.tasks.mackey_glass import SAMPLE_DT, SAMPLES_PER_LYAPUNOV, TAU
 from mtcsn_hw.training.checkpoint import save_checkpoint
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.evaluate import metrics, predict
@@ -121,6 +122,9 @@ TRIALS = (
 )
 
 
+# The Mackey-Glass delay tau in samples lies between these two (17 / 2.63 = 6.47).
+DELAY_TAPS = (math.floor(TAU / SAMPLE_DT), math.ceil(TAU / SAMPLE_DT))
+
 # Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
 AR_TRIALS = (
     *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
@@ -146,6 +150,11 @@ AR_TRIALS = (
     *(Trial(f"mtcsn ar closed 75 noise {n} it1000 recurrent", "mtcsn",
             {"closed_loop": 75, "input_noise": n, "iterations": 1000, "layer": {"recurrent": True}}, "autoregressive")
       for n in (0.1, 0.2)),
+    # a delay line on the input: the hidden layer also reads x(t - 6) and x(t - 7), the samples around
+    # x(t - tau) that the series' own equation reads; the same for every model
+    *(Trial(f"{m} ar closed 75 noise {n} it1000 taps", m,
+            {"closed_loop": 75, "input_noise": n, "iterations": 1000, "input_lags": list(DELAY_TAPS)}, "autoregressive")
+      for m, n in (("mtcsn", 0.1), ("mtcsn", 0.2), ("lif", 0.2), ("adlif", 0.2))),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,

@@ -17,9 +17,10 @@ from mtcsn_hw.training.network import Forecaster, make_hidden
 
 def build_model(cfg: TrainConfig) -> Forecaster:
     torch.manual_seed(cfg.seed)
-    hidden = make_hidden(cfg.model, 1, cfg.n_hidden, cfg.seed, cfg.layer, cfg.out_tau)
+    lags = tuple(cfg.input_lags or ())
+    hidden = make_hidden(cfg.model, 1 + len(lags), cfg.n_hidden, cfg.seed, cfg.layer, cfg.out_tau)
     gen = torch.Generator().manual_seed(cfg.seed + 1)
-    return Forecaster(hidden, cfg.n_hidden, cfg.out_tau, residual=cfg.residual, generator=gen)
+    return Forecaster(hidden, cfg.n_hidden, cfg.out_tau, residual=cfg.residual, generator=gen, input_lags=lags)
 
 
 def make_series(cfg: TrainConfig) -> MackeyGlassSeries:

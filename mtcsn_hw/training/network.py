@@ -5,6 +5,8 @@
     readout = model.readout        torch.nn.Linear(n_hidden, 1): y_raw = readout(hidden output)
     y[t] = a y[t-1] + (1 - a) y_raw[t],  a = exp(-1 / out_tau)   (out_tau = 0: no filter)
     residual: the network predicts the change, y[t] + x[t]     (for one-step prediction)
+    input_lags: the hidden layer also reads x[t - l] for each lag l (a tapped delay line on the input;
+                the taps before the first input read 0, the normalised mean)
 
 The filter sits after the readout (a linear filter commutes with the linear readout), so the readout
 reads the sparse hidden output directly and its effective synaptic operations stay sparse.
@@ -75,14 +77,16 @@ class Output:
     hidden: torch.Tensor   # (T, B, H) what the readout reads
     events: torch.Tensor   # (T, B, H) spike events per step (counts)
     v: torch.Tensor        # (T, B, H) membrane voltages
-    state: tuple           # (hidden state, filter state) to continue the sequence
+    state: tuple           # (hidden state, filter state, delay-line taps) to continue the sequence
+    inputs: torch.Tensor   # (T, B, n_in) what the hidden layer read: x and its delayed taps
 
 
 class Forecaster(nn.Module):
     def __init__(self, hidden: nn.Module, n_hidden: int, out_tau: float = 0.0, residual: bool = False,
-                 generator=None):
+                 generator=None, input_lags: tuple[int, ...] = ()):
         super().__init__()
         self.residual = bool(residual)
+        self.input_lags = tuple(int(lag) for lag in input_lags)
         self.hidden = hidden
         self.readout = nn.Linear(n_hidden, 1)
         bound = 1 / math.sqrt(n_hidden)
@@ -95,9 +99,21 @@ class Forecaster(nn.Module):
     def binary(self) -> bool:
         return self.hidden.binary
 
+    def _with_lags(self, x: torch.Tensor, taps):
+        """[x[t], x[t - l1], ...] along the last axis, and the last max(lags) inputs for the next call."""
+        if not self.input_lags:
+            return x, None
+        depth = max(self.input_lags)
+        taps = x.new_zeros((depth, *x.shape[1:])) if taps is None else taps
+        line = torch.cat([taps, x])
+        steps = x.shape[0]
+        lagged = [line[depth - lag:depth - lag + steps] for lag in self.input_lags]
+        return torch.cat([x, *lagged], dim=-1), line[-depth:]
+
     def forward(self, x: torch.Tensor, state=None) -> Output:
-        h_state, y_prev = (None, None) if state is None else state
-        h, events, v, h_state = self.hidden(x, h_state)
+        h_state, y_prev, taps = (None, None, None) if state is None else state
+        x_in, taps = self._with_lags(x, taps)
+        h, events, v, h_state = self.hidden(x_in, h_state)
         raw = self.readout(h)
         a = self.out_decay
         if a == 0:
@@ -112,4 +128,5 @@ class Forecaster(nn.Module):
         if self.residual:
             y = y + x[..., :1]
         y_filter = y[-1] - x[-1, :, :1] if self.residual else y[-1]
-        return Output(y=y, hidden=h, events=events, v=v, state=(h_state, y_filter))
+        return Output(y=y, hidden=h, events=events, v=v, state=(h_state, y_filter, taps),
+                      inputs=x_in)
