@@ -1,12 +1,14 @@
 """Does averaging several networks' outputs inside the closed loop keep the autoregressive free run in phase?
 
-    PYTHONPATH=. python bench/ar_ensemble.py "mtcsn ar closed 75 noise 0.2 it2000" --seeds 0 1 2
+    PYTHONPATH=. python bench/ar_ensemble.py "mtcsn ar closed 75 noise 0.2 it2000" --seeds 0 1 2 [--windows 30]
 
 Loads the trial's checkpoints from runs/fronts/autoregressive/ (bench/fronts.py --autoregressive writes
 them), warms each up teacher-forced on the train part, then feeds every network the members' mean
 prediction for the 750 test steps (an ensemble of K networks is K times the neurons). Prints each
 member's own test sMAPE, the ensemble's, and the sMAPE per Lyapunov time (75 steps), which shows whether
-the members drift off on the same stretches of the series (then averaging cannot help much).
+the members drift off on the same stretches of the series (then averaging cannot help much). With --windows N:
+the means over NeuroBench's first N test windows (bench/ar_windows.py) of each member, of the ensemble in the
+loop, and of the members' own free runs averaged outside the loop.
 """
 from __future__ import annotations
 
@@ -15,20 +17,23 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ar_windows import long_series, window_series  # bench/ (this script's folder is on sys.path)
 
 from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.fronts import checkpoint_dir
+from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 RUNS = Path(__file__).resolve().parents[1] / "runs" / "fronts" / "autoregressive"
 
 
-def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0) -> np.ndarray:
-    """Free run (normalised units) after a teacher-forced warm-up on samples [0, n0): every member is fed the
-    members' mean prediction, the first one nudged by `nudge`."""
+def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0, series=None) -> np.ndarray:
+    """Free run (normalised units) after a teacher-forced warm-up on samples [0, n0) of `series` (default: the
+    first checkpoint's): every member is fed the members' mean prediction, the first one nudged by `nudge`."""
     first = checkpoints[0]
-    u = torch.tensor(first.normaliser(first.series.x[:n0]), dtype=torch.float32).reshape(-1, 1, 1)
+    series = first.series if series is None else series
+    u = torch.tensor(first.normaliser(series.x[:n0]), dtype=torch.float32).reshape(-1, 1, 1)
     preds = []
     with torch.no_grad():
         outs = [ck.model.eval()(u) for ck in checkpoints]
@@ -40,11 +45,30 @@ def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0) -> np.ndarra
     return np.array(preds)
 
 
-def free_run(checkpoints) -> tuple[np.ndarray, np.ndarray]:
-    """(truth, mean prediction) over the test part, in the series' units."""
-    series, norm = checkpoints[0].series, checkpoints[0].normaliser
-    y_pred = norm.inverse(mean_loop(checkpoints, series.n_train, series.n_test))
+def free_run(checkpoints, series=None) -> tuple[np.ndarray, np.ndarray]:
+    """(truth, mean prediction) over the test part of `series` (default: the first checkpoint's), in its units."""
+    series = checkpoints[0].series if series is None else series
+    y_pred = checkpoints[0].normaliser.inverse(mean_loop(checkpoints, series.n_train, series.n_test, series=series))
     return series.x[series.n_train:series.n_train + series.n_test], y_pred
+
+
+def over_windows(cks, n: int) -> dict:
+    """Per window: each member's own free-run sMAPE, the in-loop ensemble's, and the mean of the members' own
+    free runs (averaged outside the loop)."""
+    long = long_series(n)
+    own, in_loop, outside = [], [], []
+    for r in range(n):
+        series = window_series(cks[0], long, r)
+        runs = [free_run([ck], series) for ck in cks]
+        own.append([smape(y, t) for t, y in runs])
+        outside.append(smape(np.mean([y for _, y in runs], axis=0), runs[0][0]))
+        in_loop.append(smape(free_run(cks, series)[1], runs[0][0]))
+    return {"own": np.array(own), "in_loop": np.array(in_loop), "outside": np.array(outside)}
+
+
+def _stats(x: np.ndarray) -> str:
+    return f"{x.mean():.2f} +- {x.std(ddof=1):.2f} ({int((x < LEADERBOARD['LSTM']).sum())} of {len(x)} below " \
+           f"{LEADERBOARD['LSTM']})"
 
 
 def per_lyapunov(y_pred, y_true) -> str:
@@ -56,9 +80,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("trial", help="an autoregressive trial of mtcsn_hw.training.fronts.AR_TRIALS")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--windows", type=int, metavar="N",
+                    help="instead: means over NeuroBench's first N test windows (30), without retraining")
     args = ap.parse_args()
     torch.set_num_threads(1)
     cks = [load_checkpoint(checkpoint_dir(RUNS, args.trial, s)) for s in args.seeds]
+    if args.windows:
+        w = over_windows(cks, args.windows)
+        for seed, col in zip(args.seeds, w["own"].T, strict=True):
+            print(f"seed {seed}: {_stats(col)}")
+        print(f"members' mean {w['own'].mean():.2f}")
+        print(f"ensemble in the loop: {_stats(w['in_loop'])}")
+        print(f"members' own free runs averaged: {_stats(w['outside'])}")
+        return
     own = []
     for seed, ck in zip(args.seeds, cks, strict=True):
         y_true, y_pred = free_run([ck])

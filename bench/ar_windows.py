@@ -30,18 +30,26 @@ from mtcsn_hw.training.fronts_report import LEADERBOARD
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 
 
-def windows(ck, long: MackeyGlassSeries, n: int) -> np.ndarray:
-    """Free-run test sMAPE on each of the first n NeuroBench windows of `long` (a series from offset 0)."""
+def long_series(n: int) -> MackeyGlassSeries:
+    """The offset-0 NeuroBench series long enough for n windows."""
+    return neurobench_series(train_lyap=10 + repeat_offset(n) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
+
+
+def window_series(ck, long: MackeyGlassSeries, r: int) -> MackeyGlassSeries:
+    """Window r: the checkpoint's train and test parts, the series shifted by repeat_offset(r) samples."""
     s0 = ck.series
     if not np.allclose(long.x[:len(s0.x)], s0.x, atol=1e-9):
         raise SystemExit("the checkpoint's series is not the offset-0 NeuroBench series")
-    span = s0.n_train + s0.n_test + 1
+    span, o = s0.n_train + s0.n_test + 1, repeat_offset(r)
+    return MackeyGlassSeries(t=long.t[o:o + span], x=long.x[o:o + span], n_train=s0.n_train, n_test=s0.n_test,
+                             sample_dt=s0.sample_dt)
+
+
+def windows(ck, long: MackeyGlassSeries, n: int) -> np.ndarray:
+    """Free-run test sMAPE on each of the first n NeuroBench windows of `long` (a series from offset 0)."""
     out = []
     for r in range(n):
-        o = repeat_offset(r)
-        s = MackeyGlassSeries(t=long.t[o:o + span], x=long.x[o:o + span], n_train=s0.n_train, n_test=s0.n_test,
-                              sample_dt=s0.sample_dt)
-        p = predict(ck.model, s, ck.normaliser, "autoregressive", 1)
+        p = predict(ck.model, window_series(ck, long, r), ck.normaliser, "autoregressive", 1)
         out.append(smape(p["y_pred"], p["y_true"]))
     return np.array(out)
 
@@ -52,7 +60,7 @@ def main() -> None:
     ap.add_argument("--windows", type=int, default=30, help="how many windows (NeuroBench: 30)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    long = neurobench_series(train_lyap=10 + repeat_offset(args.windows) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
+    long = long_series(args.windows)
     rows = []
     for rec in json.loads((ROOT / "autoregressive.json").read_text()):
         path = checkpoint_dir(ROOT / "autoregressive", rec["trial"], rec["seed"])

@@ -145,7 +145,7 @@ AR_TRIALS = (
             {"closed_loop": 75, "input_noise": n, "iterations": 1000}, "autoregressive") for n in (0.1, 0.2)),
     *(Trial(f"{m} ar closed 75 noise {n} it2000", m,
             {"closed_loop": 75, "input_noise": n, "iterations": 2000}, "autoregressive")
-      for m, n in (("mtcsn", 0.1), ("mtcsn", 0.2), ("lif", 0.2), ("adlif", 0.2))),
+      for m, n in (("mtcsn", 0.1), ("mtcsn", 0.2), ("mtcsn", 0.3), ("mtcsn", 0.4), ("lif", 0.2), ("adlif", 0.2))),
     # a recurrent hidden layer (lateral synapses trained from zero); it has no circuit form yet (export refuses it)
     *(Trial(f"mtcsn ar closed 75 noise {n} it1000 recurrent", "mtcsn",
             {"closed_loop": 75, "input_noise": n, "iterations": 1000, "layer": {"recurrent": True}}, "autoregressive")
