@@ -8,7 +8,8 @@ prediction for the 750 test steps (an ensemble of K networks is K times the neur
 member's own test sMAPE, the ensemble's, and the sMAPE per Lyapunov time (75 steps), which shows whether
 the members drift off on the same stretches of the series (then averaging cannot help much). With --windows N:
 the means over NeuroBench's first N test windows (bench/ar_windows.py) of each member, of the ensemble in the
-loop, and of the members' own free runs averaged outside the loop.
+loop, and of the members' own free runs averaged outside the loop. Both modes first print the validation free
+run (the held-out tail of the train part, what the trials are picked on) of the members and of both ensembles.
 """
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ import numpy as np
 import torch
 from ar_windows import long_series, window_series  # bench/ (this script's folder is on sys.path)
 
+from mtcsn_hw.errors import MTCSNError
+from mtcsn_hw.tasks.forecasting import validation_split
 from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
-from mtcsn_hw.training.fronts import checkpoint_dir
+from mtcsn_hw.training.fronts import VAL_FRACTION, checkpoint_dir
 from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 RUNS = Path(__file__).resolve().parents[1] / "runs" / "fronts" / "autoregressive"
@@ -66,6 +69,17 @@ def over_windows(cks, n: int) -> dict:
     return {"own": np.array(own), "in_loop": np.array(in_loop), "outside": np.array(outside)}
 
 
+def validation(cks) -> tuple[list, float, float]:
+    """sMAPE of the held-out validation free run (the train part's tail, as the trials pick on it): each
+    member's, the in-loop ensemble's and that of the members' own free runs averaged."""
+    s, norm = cks[0].series, cks[0].normaliser
+    n0, n1 = validation_split(s.n_train, VAL_FRACTION, "autoregressive", 1)
+    truth = s.x[n0:n1]
+    own = [norm.inverse(mean_loop([ck], n0, n1 - n0)) for ck in cks]
+    in_loop = norm.inverse(mean_loop(cks, n0, n1 - n0))
+    return [smape(y, truth) for y in own], smape(in_loop, truth), smape(np.mean(own, axis=0), truth)
+
+
 def _stats(x: np.ndarray) -> str:
     return f"{x.mean():.2f} +- {x.std(ddof=1):.2f} ({int((x < LEADERBOARD['LSTM']).sum())} of {len(x)} below " \
            f"{LEADERBOARD['LSTM']})"
@@ -84,7 +98,13 @@ def main() -> None:
                     help="instead: means over NeuroBench's first N test windows (30), without retraining")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    cks = [load_checkpoint(checkpoint_dir(RUNS, args.trial, s)) for s in args.seeds]
+    try:
+        cks = [load_checkpoint(checkpoint_dir(RUNS, args.trial, s)) for s in args.seeds]
+    except MTCSNError as e:
+        raise SystemExit(f"ar_ensemble: {e} (bench/fronts.py --autoregressive writes the checkpoints)") from None
+    own_val, in_loop_val, outside_val = validation(cks)
+    print(f"validation: members {', '.join(f'{v:.2f}' for v in own_val)}; in the loop {in_loop_val:.2f}; "
+          f"members' own free runs averaged {outside_val:.2f}")
     if args.windows:
         w = over_windows(cks, args.windows)
         for seed, col in zip(args.seeds, w["own"].T, strict=True):

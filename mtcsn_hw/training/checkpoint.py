@@ -5,7 +5,7 @@ export and reports); this module adds only what needs torch: the state dict in w
 (loaded without unpickling) and the `Forecaster` built from config.json.
 
 `load_checkpoint(path)` returns a `Checkpoint` whose `.model` is a `Forecaster`:
-    ck.model.hidden.w_in           input weights (n_hidden x 1); ck.model.hidden.bias = per-neuron i_app
+    ck.model.hidden.w_in           input weights (n_hidden x (1 + len(input_lags))); .bias = per-neuron i_app
     ck.model.hidden.layer          the MTCSNLayer (MTCSN only): .neuron_params(), .dt, .substeps, .v_th, .v_sat
     ck.model.readout.weight, .bias readout (1 x n_hidden), (1,)
     ck.model.out_decay             the output low-pass filter's per-step decay (0 = none)
