@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from forecaster_helpers import PassThrough
 
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.tasks.mackey_glass import neurobench_series
@@ -15,13 +16,6 @@ from mtcsn_hw.training.network import Forecaster
 from mtcsn_hw.training.run import train_and_save
 
 LAGS = (2, 3)
-
-
-class PassThrough(torch.nn.Module):
-    binary = False
-
-    def forward(self, x, state=None):
-        return x, x != 0, x, None
 
 
 def test_taps_read_the_input_that_many_steps_back_across_calls():

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from forecaster_helpers import PassThrough
 
 from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.tasks.mackey_glass import neurobench_series
@@ -84,15 +85,6 @@ def test_bad_config_is_a_parameter_error():
             TrainConfig(activity_reg=reg).validate()
     with pytest.raises(ParameterError):
         fit(tiny("lif", window=40, horizon=300), series=small_series(), progress=False)
-
-
-class PassThrough(torch.nn.Module):
-    """A 'hidden layer' that outputs its input: isolates the readout and output filter."""
-
-    binary = False
-
-    def forward(self, x, state=None):
-        return x, x != 0, x, None
 
 
 @pytest.mark.parametrize("residual", [False, True])
