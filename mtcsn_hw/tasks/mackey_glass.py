@@ -115,10 +115,9 @@ class MackeyGlassSeries:
 def neurobench_series(train_lyap: float = 10, test_lyap: float = 10, extra: int = 0, start_offset: int = 0,
                       steps_per_tau: int = DEFAULT_STEPS_PER_TAU) -> MackeyGlassSeries:
     """The NeuroBench sampling; `extra` more samples after the test part (targets for H-step forecasts)."""
-    sample_dt = SAMPLE_DT
     n_train = round(train_lyap * SAMPLES_PER_LYAPUNOV)
     n_test = round(test_lyap * SAMPLES_PER_LYAPUNOV)
     total = n_train + n_test + max(int(extra), 1)
-    t = (start_offset + np.arange(total)) * sample_dt
-    sol = integrate(t[-1] + sample_dt, steps_per_tau)
-    return MackeyGlassSeries(t=t, x=sol(t), n_train=n_train, n_test=n_test, sample_dt=sample_dt)
+    t = (start_offset + np.arange(total)) * SAMPLE_DT
+    sol = integrate(t[-1] + SAMPLE_DT, steps_per_tau)
+    return MackeyGlassSeries(t=t, x=sol(t), n_train=n_train, n_test=n_test, sample_dt=SAMPLE_DT)
