@@ -139,3 +139,21 @@ def test_on_step_sees_every_step_and_does_not_change_the_training():
     assert not torch.equal(seen[0][1], seen[-1][1])
     assert watched.training
     assert torch.equal(watched.readout.weight, plain.readout.weight)
+
+
+def test_weight_average_ends_on_the_mean_of_the_last_steps():
+    s = small_series()
+    cfg = tiny("mtcsn", iterations=8, protocol="autoregressive", closed_loop=20, weight_average=0.25)
+    seen = []
+    averaged, *_ = fit(cfg, series=s, progress=False,
+                       on_step=lambda done, model, *_: seen.append(model.readout.weight.detach().clone()))
+    last, *_ = fit(tiny("mtcsn", iterations=8, protocol="autoregressive", closed_loop=20), series=s, progress=False)
+    assert torch.equal(last.readout.weight, seen[-1])  # the same steps; only the end differs
+    assert torch.allclose(averaged.readout.weight, (seen[-2] + seen[-1]) / 2, atol=1e-7)
+    assert not torch.allclose(averaged.readout.weight, seen[-1])
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_weight_average_must_be_a_fraction(bad):
+    with pytest.raises(ParameterError, match="weight_average"):
+        tiny("lif", weight_average=bad).validate()

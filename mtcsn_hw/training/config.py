@@ -53,6 +53,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     out_tau: float = 3.0
     input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
+    weight_average: float = 0.0  # end on the mean parameters of this last fraction of the steps (0: the last step's)
     activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
     closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
     val_fraction: float = 0.0    # last part of the train part held out for model selection (0: none)
@@ -103,6 +104,8 @@ class TrainConfig:
             raise ParameterError("robust must be a JSON object (the retraining settings) or null")
         if not 0 <= self.activity_reg < float("inf"):  # also refuses NaN
             raise ParameterError(f"activity_reg must be a finite number >= 0, got {self.activity_reg}")
+        if not 0 <= self.weight_average <= 1:  # also refuses NaN
+            raise ParameterError(f"weight_average must be a fraction of the steps in [0, 1], got {self.weight_average}")
         if not 0 <= self.val_fraction < 1:
             raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         lags = self.input_lags or []

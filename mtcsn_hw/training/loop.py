@@ -13,6 +13,7 @@ from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
 from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.network import Forecaster, make_hidden
+from mtcsn_hw.training.weight_average import WeightAverage
 
 
 def build_model(cfg: TrainConfig) -> Forecaster:
@@ -61,6 +62,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     rng = np.random.default_rng(cfg.seed)
     n_fit = fit_samples(series.n_train, cfg.val_fraction)  # windows never reach the validation tail
     last = max_start(n_fit, h, cfg.window)
+    average = WeightAverage.over_last(model, cfg.weight_average, cfg.iterations)
     losses = []
     t0 = time.perf_counter()
     bar = tqdm(range(cfg.iterations), desc=f"train {cfg.model}", disable=not progress, leave=False)
@@ -80,10 +82,14 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
         sched.step()
+        if average is not None:
+            average.after_step(it)
         losses.append(loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
         if on_step is not None:
             on_step(it + 1, model, series, norm)
             model.train()
+    if average is not None:
+        average.load()
     history = {"loss": losses, "train_seconds": time.perf_counter() - t0}
     return model, series, norm, history
