@@ -155,10 +155,10 @@ AR_TRIALS = (
     *(Trial(f"{m} ar closed 75 noise {n} it1000 taps", m,
             {"closed_loop": 75, "input_noise": n, "iterations": 1000, "input_lags": list(DELAY_TAPS)}, "autoregressive")
       for m, n in (("mtcsn", 0.1), ("mtcsn", 0.2), ("lif", 0.2), ("adlif", 0.2))),
-    # stochastic weight averaging: end on the mean weights of the last quarter of the steps
-    *(Trial(f"mtcsn ar closed 75 noise {n} it2000 swa", "mtcsn",
-            {"closed_loop": 75, "input_noise": n, "iterations": 2000, "weight_average": 0.25}, "autoregressive")
-      for n in (0.1, 0.2)),
+    # stochastic weight averaging: end on the mean weights of the last quarter (half) of the steps
+    *(Trial(f"mtcsn ar closed 75 noise {n} it2000 swa{'' if f == 0.25 else f' {f}'}", "mtcsn",
+            {"closed_loop": 75, "input_noise": n, "iterations": 2000, "weight_average": f}, "autoregressive")
+      for f in (0.25, 0.5) for n in (0.1, 0.2)),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,
