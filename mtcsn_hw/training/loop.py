@@ -47,7 +47,8 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     stay as they are). mismatch: None, or a sampler
     (layer, iteration, batch) -> chips (training.mismatch) drawn anew at every step (MTCSN only).
     on_step: None, or on_step(iterations_done, model, series, normaliser) after every step (the model is
-    put back in training mode after it).
+    put back in training mode after it; it sees each step's own weights, and the returned model the average
+    when cfg.weight_average is set).
     Returns (model, series, normaliser, history dict)."""
     cfg.validate()
     series = make_series(cfg) if series is None else series
