@@ -144,5 +144,8 @@ def test_recorded_runs_evaluate_to_their_stored_metrics(name):
     result = evaluate_checkpoint(path)
     stored = json.loads((path / "metrics.json").read_text())
     assert result["protocol"] == name.split("-")[1]
+    # float32 kernels differ between CPUs in the last bit, and a free run of a chaotic series amplifies it:
+    # recorded on an AMD EPYC, this MTCSN's 750-step free run gives an NRMSE 1.2e-6 higher on an Intel Xeon
+    rel = 1e-5 if result["protocol"] == "autoregressive" else 1e-6
     for key in ("smape", "nrmse", "spike_rate", "nonzero_fraction", "synops_effective"):
-        assert result[key] == pytest.approx(stored[key], rel=1e-6, abs=1e-9)
+        assert result[key] == pytest.approx(stored[key], rel=rel, abs=1e-9)
