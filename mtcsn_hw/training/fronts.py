@@ -159,6 +159,9 @@ AR_TRIALS = (
     *(Trial(f"mtcsn ar closed 75 noise {n} it2000 swa{'' if f == 0.25 else f' {f}'}", "mtcsn",
             {"closed_loop": 75, "input_noise": n, "iterations": 2000, "weight_average": f}, "autoregressive")
       for f in (0.25, 0.5) for n in (0.1, 0.2)),
+    # a longer closed loop at the long budget: the loss sees the phase drift over two and three Lyapunov times
+    *(Trial(f"mtcsn ar closed {c} noise 0.2 it2000", "mtcsn",
+            {"closed_loop": c, "input_noise": 0.2, "iterations": 2000}, "autoregressive") for c in (150, 225)),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,
