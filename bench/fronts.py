@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +159,8 @@ def figure_repeats(trials) -> str:
         ax.annotate(f"{v.mean():.2f}", (i + 0.27, v.mean()), fontsize=7, va="center")
     for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
         ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
-    ax.set_xticks(range(len(trials)), [f"{LABEL[t.model]}\n{t.name.split(' ', 1)[1]}" for t in trials], fontsize=6)
+    ax.set_xticks(range(len(trials)), [f"{LABEL[t.model]}, {len(t.test['smape'])} repeats\n"
+                                       + textwrap.fill(t.name.split(' ', 1)[1], 20) for t in trials], fontsize=6)
     ax.set_ylabel("test sMAPE, free run of 750 steps")
     ax.set_title("Autoregressive Mackey-Glass, NeuroBench's repeats (bar: mean)", fontsize=9)
     ax.legend(fontsize=7)
