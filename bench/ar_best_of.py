@@ -20,7 +20,7 @@ import numpy as np
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.training.fronts import AR_TRIALS, load_records, repeat_offset, run_trial
-from mtcsn_hw.training.fronts_report import LEADERBOARD
+from mtcsn_hw.training.fronts_report import LEADERBOARD, fmt, spread
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 REPEATS, CANDIDATES = ROOT / "autoregressive_repeats.json", ROOT / "autoregressive_candidates.json"
@@ -66,10 +66,9 @@ def main() -> None:
         print(f"repeat {r}: " + ", ".join(f"val {x['val']['smape']:.2f} test {x['test']['smape']:.2f}" for x in recs)
               + f" -> {best['test']['smape']:.2f}")
     if picked:
-        f, p = np.array(first), np.array(picked)
-        print(f"{len(p)} repeats: one training {f.mean():.2f} ± {f.std(ddof=1) if len(f) > 1 else 0:.2f}; "
-              f"best of {args.candidates} on validation {p.mean():.2f} ± {p.std(ddof=1) if len(p) > 1 else 0:.2f} "
-              f"({int((p < LEADERBOARD['LSTM']).sum())} of {len(p)} below {LEADERBOARD['LSTM']})")
+        p = np.array(picked)
+        print(f"{len(p)} repeats: one training {fmt(spread(first), 2)}; best of {args.candidates} on validation "
+              f"{fmt(spread(p), 2)} ({int((p < LEADERBOARD['LSTM']).sum())} of {len(p)} below {LEADERBOARD['LSTM']})")
 
 
 if __name__ == "__main__":
