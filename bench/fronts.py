@@ -43,7 +43,8 @@ DOC = ROOT / "docs" / "mackey-glass.md"
 MARKERS = {"direct": ("<!-- fronts: bench/fronts.py -->", "<!-- /fronts -->"),
            "autoregressive": ("<!-- fronts-ar: bench/fronts.py --autoregressive -->", "<!-- /fronts-ar -->"),
            "repeats": ("<!-- fronts-ar-repeats: bench/fronts.py --autoregressive --repeats -->",
-                       "<!-- /fronts-ar-repeats -->")}
+                       "<!-- /fronts-ar-repeats -->"),
+           "best-of": ("<!-- ar-best-of: bench/ar_best_of.py --doc -->", "<!-- /ar-best-of -->")}
 
 
 def save_figure(fig, name: str, dpi: int) -> str:
