@@ -1,7 +1,8 @@
 """Train K networks per NeuroBench repeat and keep the one with the lowest validation sMAPE: does the
 held-out tail of each repeat's own train part pick away the trainings that failed?
 
-    PYTHONPATH=. python bench/ar_best_of.py "mtcsn ar closed 225 noise 0.2 it2000" --repeats 0 10 --candidates 2
+    PYTHONPATH=. python bench/ar_best_of.py "mtcsn ar closed 225 noise 0.2 it2000" --repeats 0 10 --candidates 2 \\
+        --against "mtcsn ar closed 75 noise 0.1 it2000" --doc
 
 Candidate 0 of repeat r is NeuroBench's repeat r as bench/fronts.py --autoregressive --repeats trains it
 (seed r, runs/fronts/autoregressive_repeats.json). Candidate k >= 1 is the same trial with seed r + 1000 k
@@ -52,43 +53,67 @@ def table(rows: list[tuple[int, list[dict], dict]]) -> str:
     return "\n\n".join(blocks)
 
 
+def train_missing(trial, repeats, k: int) -> None:
+    for r in repeats:
+        for i, rec in enumerate(candidates(trial.name, r, k)[1:], start=1):
+            if rec is None:
+                t0 = time.perf_counter()
+                new = {**run_trial(trial, r + SEED_STRIDE * i, start_offset=repeat_offset(r)), "repeat": r}
+                write_json(CANDIDATES, load_records(CANDIDATES) + [new])
+                print(f"repeat {r} candidate {i}: val {new['val']['smape']:.2f}, test {new['test']['smape']:.2f} "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)
+
+
+def picks(trial, repeats, k: int) -> list[tuple[int, list[dict], dict]]:
+    """(repeat, its candidates' records, the one with the lowest validation sMAPE) for every complete repeat."""
+    rows = []
+    for r in repeats:
+        recs = candidates(trial.name, r, k)
+        if all(x is not None for x in recs):
+            rows.append((r, recs, min(recs, key=lambda x: x["val"]["smape"])))
+    return rows
+
+
+def compare(rows, against: str) -> None:
+    """Seed-paired: the reference trial's test sMAPE on the same repeat minus the pick's."""
+    ref = {x["seed"]: x["test"]["smape"] for x in load_records(REPEATS) if x["trial"] == against}
+    both = [(ref[r], best["test"]["smape"]) for r, _, best in rows if r in ref]
+    if both:
+        gain = np.array([a - b for a, b in both])
+        print(f"against {against} on the same {len(both)} repeats ({fmt(spread([a for a, _ in both]), 2)}): "
+              f"{fmt(spread(gain), 2)} points better, on {int((gain > 0).sum())} of {len(gain)}")
+
+
 def main() -> None:
     import torch
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("trial", choices=[t.name for t in AR_TRIALS], metavar="TRIAL")
-    ap.add_argument("--repeats", type=int, nargs=2, default=[0, 30], metavar=("FIRST", "END"))
+    ap.add_argument("--repeats", type=int, nargs=2, default=[0, 30], metavar=("FIRST", "END"),
+                    help="NeuroBench repeats FIRST .. END-1 (default: all 30)")
     ap.add_argument("--candidates", type=int, default=2, help="networks per repeat (K)")
     ap.add_argument("--report-only", action="store_true", help="do not train; report what is recorded")
     ap.add_argument("--doc", action="store_true", help="write the per-repeat table into docs/mackey-glass.md")
+    ap.add_argument("--against", choices=[t.name for t in AR_TRIALS], metavar="TRIAL",
+                    help="also compare the picks, repeat by repeat, with this trial's NeuroBench repeats")
     args = ap.parse_args()
     torch.set_num_threads(1)
     trial = next(t for t in AR_TRIALS if t.name == args.trial)
     repeats = range(*args.repeats)
     if not args.report_only:
-        for r in repeats:
-            for i, rec in enumerate(candidates(trial.name, r, args.candidates)[1:], start=1):
-                if rec is None:
-                    t0 = time.perf_counter()
-                    new = {**run_trial(trial, r + SEED_STRIDE * i, start_offset=repeat_offset(r)), "repeat": r}
-                    write_json(CANDIDATES, load_records(CANDIDATES) + [new])
-                    print(f"repeat {r} candidate {i}: val {new['val']['smape']:.2f}, test {new['test']['smape']:.2f} "
-                          f"({time.perf_counter() - t0:.0f} s)", flush=True)
-    first, picked, rows = [], [], []
-    for r in repeats:
-        recs = candidates(trial.name, r, args.candidates)
-        if any(x is None for x in recs):
-            continue
-        best = min(recs, key=lambda x: x["val"]["smape"])
-        first.append(recs[0]["test"]["smape"])
-        picked.append(best["test"]["smape"])
-        rows.append((r, recs, best))
+        train_missing(trial, repeats, args.candidates)
+    rows = picks(trial, repeats, args.candidates)
+    for r, recs, best in rows:
         print(f"repeat {r}: " + ", ".join(f"val {x['val']['smape']:.2f} test {x['test']['smape']:.2f}" for x in recs)
               + f" -> {best['test']['smape']:.2f}")
-    if picked:
-        p = np.array(picked)
+    if rows:
+        p = np.array([best["test"]["smape"] for _, _, best in rows])
+        first = [recs[0]["test"]["smape"] for _, recs, _ in rows]
+        lstm = LEADERBOARD["LSTM"]
         print(f"{len(p)} repeats: one training {fmt(spread(first), 2)}; best of {args.candidates} on validation "
-              f"{fmt(spread(p), 2)} ({int((p < LEADERBOARD['LSTM']).sum())} of {len(p)} below {LEADERBOARD['LSTM']})")
+              f"{fmt(spread(p), 2)}, median {np.median(p):.2f} ({int((p < lstm).sum())} of {len(p)} below {lstm})")
+    if args.against and rows:
+        compare(rows, args.against)
     if args.doc and rows:
         into_doc(table(rows), "best-of")
 
