@@ -10,7 +10,7 @@ on the same series (shifted by repeat_offset(r)); those are trained here if miss
 --repeats ranges in two processes for two cores) and recorded in runs/fronts/autoregressive_candidates.json.
 The pick never looks at the test part. Prints, per repeat, each candidate's validation and test sMAPE and
 the pick, then the picks' mean test sMAPE against candidate 0's (one training per repeat). --doc writes the
-per-repeat table into docs/mackey-glass.md between its ar-best-of markers.
+per-repeat table into docs/mackey-glass.md between its ar-best-of markers and draws docs/figures/ar-best-of.png.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fronts import into_doc
+from fronts import into_doc, save_figure
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.training.fronts import AR_TRIALS, load_records, repeat_offset, run_trial
@@ -84,6 +84,30 @@ def compare(rows, against: str) -> None:
               f"{fmt(spread(gain), 2)} points better, on {int((gain > 0).sum())} of {len(gain)}")
 
 
+def figure(rows, trial_name: str) -> str:
+    """Every candidate's test sMAPE per repeat (hollow), the kept one (filled), the leaderboard as lines."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(7.2, 4.0))
+    reps = [r for r, _, _ in rows]
+    for k in range(len(rows[0][1])):
+        ax.plot(reps, [recs[k]["test"]["smape"] for _, recs, _ in rows], "o", mfc="none", color=f"C{k}", ms=6,
+                label=f"candidate {k}")
+    kept = [best["test"]["smape"] for _, _, best in rows]
+    ax.plot(reps, kept, "x", color="k", ms=7, mew=1.5, label=f"kept on validation (mean {np.mean(kept):.2f})")
+    for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
+        ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
+    ax.set_xlabel("NeuroBench repeat")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("autoregressive test sMAPE")
+    ax.set_title(f"{trial_name}: the better of {len(rows[0][1])} trainings per repeat on validation", fontsize=9)
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.17))
+    return save_figure(fig, "ar-best-of.png", dpi=120)
+
+
 def main() -> None:
     import torch
 
@@ -116,6 +140,7 @@ def main() -> None:
         compare(rows, args.against)
     if args.doc and rows:
         into_doc(table(rows), "best-of")
+        print("wrote", figure(rows, trial.name))
 
 
 if __name__ == "__main__":
