@@ -1,7 +1,7 @@
 """Train K networks per NeuroBench repeat and keep the one with the lowest validation sMAPE: does the
 held-out tail of each repeat's own train part pick away the trainings that failed?
 
-    PYTHONPATH=. python bench/ar_best_of.py "mtcsn ar closed 225 noise 0.2 it2000" --repeats 0 10 --candidates 2 \\
+    PYTHONPATH=. python bench/ar_best_of.py "mtcsn ar closed 225 noise 0.2 it2000" --repeats 0 30 --candidates 2 \\
         --against "mtcsn ar closed 75 noise 0.1 it2000" --doc
 
 Candidate 0 of repeat r is NeuroBench's repeat r as bench/fronts.py --autoregressive --repeats trains it
@@ -85,7 +85,7 @@ def compare(rows, against: str) -> None:
 
 
 def figure(rows, trial_name: str) -> str:
-    """Every candidate's test sMAPE per repeat (hollow), the kept one (filled), the leaderboard as lines."""
+    """Every candidate's test sMAPE per repeat (circles), the kept one (crosses), the leaderboard as lines."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -117,7 +117,8 @@ def main() -> None:
                     help="NeuroBench repeats FIRST .. END-1 (default: all 30)")
     ap.add_argument("--candidates", type=int, default=2, help="networks per repeat (K)")
     ap.add_argument("--report-only", action="store_true", help="do not train; report what is recorded")
-    ap.add_argument("--doc", action="store_true", help="write the per-repeat table into docs/mackey-glass.md")
+    ap.add_argument("--doc", action="store_true",
+                    help="write the per-repeat table into docs/mackey-glass.md and draw docs/figures/ar-best-of.png")
     ap.add_argument("--against", choices=[t.name for t in AR_TRIALS], metavar="TRIAL",
                     help="also compare the picks, repeat by repeat, with this trial's NeuroBench repeats")
     args = ap.parse_args()
