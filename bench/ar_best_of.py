@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fronts import into_doc, save_figure
+from fronts import into_doc, leaderboard_lines, save_figure
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.training.fronts import AR_TRIALS, load_records, repeat_offset, run_trial
@@ -98,8 +98,7 @@ def figure(rows, trial_name: str) -> str:
                 label=f"candidate {k}")
     kept = [best["test"]["smape"] for _, _, best in rows]
     ax.plot(reps, kept, "x", color="k", ms=7, mew=1.5, label=f"kept on validation (mean {np.mean(kept):.2f})")
-    for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
-        ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
+    leaderboard_lines(ax)
     ax.set_xlabel("NeuroBench repeat")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("autoregressive test sMAPE")

@@ -59,6 +59,12 @@ def save_figure(fig, name: str, dpi: int) -> str:
     return str(path.relative_to(ROOT))
 
 
+def leaderboard_lines(ax) -> None:
+    """NeuroBench's LSTM and ESN as labelled horizontal lines: the limits the autoregressive sMAPE is held to."""
+    for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
+        ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
+
+
 def into_doc(text: str, protocol: str) -> None:
     """Replace what stands between the protocol's markers in docs/mackey-glass.md (if it has them)."""
     begin, end = MARKERS[protocol]
@@ -158,8 +164,7 @@ def figure_repeats(trials) -> str:
         ax.plot(i + jitter, v, "o", color=COLOR[t.model], alpha=0.5, ms=4)
         ax.plot([i - 0.25, i + 0.25], [v.mean()] * 2, "-", color=COLOR[t.model], lw=2.5)
         ax.annotate(f"{v.mean():.2f}", (i + 0.27, v.mean()), fontsize=7, va="center")
-    for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
-        ax.axhline(value, color="k", ls=style, lw=1, label=f"NeuroBench {name} {value}")
+    leaderboard_lines(ax)
     ax.set_xticks(range(len(trials)), [f"{LABEL[t.model]}, {len(t.test['smape'])} repeats\n"
                                        + textwrap.fill(t.name.split(' ', 1)[1], 20) for t in trials], fontsize=6)
     ax.set_ylabel("test sMAPE, free run of 750 steps")
