@@ -24,6 +24,7 @@ from fronts import into_doc, leaderboard_lines, save_figure
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.training.fronts import AR_TRIALS, load_records, repeat_offset, run_trial
 from mtcsn_hw.training.fronts_report import LEADERBOARD, fmt, spread
+from mtcsn_hw.training.pareto import paired, summarise
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 REPEATS, CANDIDATES = ROOT / "autoregressive_repeats.json", ROOT / "autoregressive_candidates.json"
@@ -75,12 +76,13 @@ def picks(trial, repeats, k: int) -> list[tuple[int, list[dict], dict]]:
 
 
 def compare(rows, against: str) -> None:
-    """Seed-paired: the reference trial's test sMAPE on the same repeat minus the pick's."""
-    ref = {x["seed"]: x["test"]["smape"] for x in load_records(REPEATS) if x["trial"] == against}
-    both = [(ref[r], best["test"]["smape"]) for r, _, best in rows if r in ref]
-    if both:
-        gain = np.array([a - b for a, b in both])
-        print(f"against {against} on the same {len(both)} repeats ({fmt(spread([a for a, _ in both]), 2)}): "
+    """Seed-paired over the repeats both have: the reference trial's test sMAPE minus the pick's."""
+    ref = summarise(load_records(REPEATS), "autoregressive", seeds=[r for r, _, _ in rows])
+    ref = [t for t in ref if t.name == against]
+    if ref:
+        (kept,) = summarise([{**best, "trial": "kept", "seed": r} for r, _, best in rows], "autoregressive")
+        gain = paired(ref[0], kept, "smape", np.subtract)
+        print(f"against {against} on the same {len(gain)} repeats ({fmt(spread(ref[0].test['smape']), 2)}): "
               f"{fmt(spread(gain), 2)} points better, on {int((gain > 0).sum())} of {len(gain)}")
 
 
