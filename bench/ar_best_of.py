@@ -7,9 +7,11 @@ held-out tail of each repeat's own train part pick away the trainings that faile
 Candidate 0 of repeat r is NeuroBench's repeat r as bench/fronts.py --autoregressive --repeats trains it
 (seed r, runs/fronts/autoregressive_repeats.json). Candidate k >= 1 is the same trial with seed r + 1000 k
 on the same series (shifted by repeat_offset(r)); those are trained here if missing (resumable; run disjoint
---repeats ranges in two processes for two cores) and recorded in runs/fronts/autoregressive_candidates.json.
-The pick never looks at the test part. Prints, per repeat, each candidate's validation and test sMAPE and
-the pick, then the picks' mean test sMAPE against candidate 0's (one training per repeat). --doc writes the
+--repeats ranges in two processes for two cores) and recorded in runs/fronts/autoregressive_candidates.json,
+their checkpoints in runs/fronts/autoregressive-candidates/. The pick never looks at the test part. Prints, per
+repeat, each candidate's validation and test sMAPE and the pick, then the picks' mean test sMAPE against
+candidate 0's (one training per repeat), its 95 % interval and t-test against the LSTM's 13.37, how often
+validation kept the candidate best on test, and what picking on the test part would give. --doc writes the
 per-repeat table into docs/mackey-glass.md between its ar-best-of markers and draws docs/figures/ar-best-of.png.
 """
 from __future__ import annotations
@@ -28,8 +30,10 @@ from mtcsn_hw.training.pareto import paired, summarise
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 REPEATS, CANDIDATES = ROOT / "autoregressive_repeats.json", ROOT / "autoregressive_candidates.json"
+CHECKPOINTS = ROOT / "autoregressive-candidates"   # candidates trained here keep their checkpoints
 SEED_STRIDE = 1000
 COLUMNS = 10   # repeats per block of the markdown table
+FAILED = 20.0  # validation sMAPE above which a training has plainly failed (a wrong oscillation)
 
 
 def candidates(trial: str, r: int, k: int) -> list[dict | None]:
@@ -59,7 +63,7 @@ def train_missing(trial, repeats, k: int) -> None:
         for i, rec in enumerate(candidates(trial.name, r, k)[1:], start=1):
             if rec is None:
                 t0 = time.perf_counter()
-                new = {**run_trial(trial, r + SEED_STRIDE * i, start_offset=repeat_offset(r)), "repeat": r}
+                new = {**run_trial(trial, r + SEED_STRIDE * i, CHECKPOINTS, repeat_offset(r)), "repeat": r}
                 write_json(CANDIDATES, load_records(CANDIDATES) + [new])
                 print(f"repeat {r} candidate {i}: val {new['val']['smape']:.2f}, test {new['test']['smape']:.2f} "
                       f"({time.perf_counter() - t0:.0f} s)", flush=True)
@@ -73,6 +77,24 @@ def picks(trial, repeats, k: int) -> list[tuple[int, list[dict], dict]]:
         if all(x is not None for x in recs):
             rows.append((r, recs, min(recs, key=lambda x: x["val"]["smape"])))
     return rows
+
+
+def statistics(rows, failed: float = FAILED) -> list[str]:
+    """The kept networks' mean against the LSTM, and how much a better rule for choosing could still gain."""
+    from scipy import stats
+
+    kept = np.array([best["test"]["smape"] for _, _, best in rows])
+    lstm = LEADERBOARD["LSTM"]
+    half = stats.t.ppf(0.975, len(kept) - 1) * kept.std(ddof=1) / np.sqrt(len(kept))
+    oracle = [min(x["test"]["smape"] for x in recs) for _, recs, _ in rows]
+    top = sum(best["test"]["smape"] == o for (_, _, best), o in zip(rows, oracle, strict=True))
+    bad = [(x, x is best) for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]
+    return [f"95 % interval on the mean +- {half:.2f}; t-test against {lstm}: p = "
+            f"{stats.ttest_1samp(kept, lstm).pvalue:.2f}",
+            f"validation kept the candidate best on test in {top} of {len(rows)} repeats; picking on the test part "
+            f"(not allowed) would give {np.mean(oracle):.2f}",
+            f"{len(bad)} of {sum(len(recs) for _, recs, _ in rows)} trainings have validation sMAPE above {failed:g}; "
+            f"{sum(k for _, k in bad)} of them kept"]
 
 
 def compare(rows, against: str) -> None:
@@ -138,6 +160,7 @@ def main() -> None:
         lstm = LEADERBOARD["LSTM"]
         print(f"{len(p)} repeats: one training {fmt(spread(first), 2)}; best of {args.candidates} on validation "
               f"{fmt(spread(p), 2)}, median {np.median(p):.2f} ({int((p < lstm).sum())} of {len(p)} below {lstm})")
+        print("\n".join(statistics(rows)))
     if args.against and rows:
         compare(rows, args.against)
     if args.doc and rows:
