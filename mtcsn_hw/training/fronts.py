@@ -162,6 +162,9 @@ AR_TRIALS = (
     # a longer closed loop at the long budget: the loss sees the phase drift over two and three Lyapunov times
     *(Trial(f"mtcsn ar closed {c} noise 0.2 it2000", "mtcsn",
             {"closed_loop": c, "input_noise": 0.2, "iterations": 2000}, "autoregressive") for c in (150, 225)),
+    # the baselines through the MTCSN's longest loop, the recipe its NeuroBench repeats ran with
+    *(Trial(f"{m} ar closed 225 noise 0.2 it2000", m,
+            {"closed_loop": 225, "input_noise": 0.2, "iterations": 2000}, "autoregressive") for m in ("lif", "adlif")),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,
