@@ -161,6 +161,11 @@ def main() -> None:
         print(f"{len(p)} repeats: one training {fmt(spread(first), 2)}; best of {args.candidates} on validation "
               f"{fmt(spread(p), 2)}, median {np.median(p):.2f} ({int((p < lstm).sum())} of {len(p)} below {lstm})")
         print("\n".join(statistics(rows)))
+        if args.candidates > 2:
+            fewer = np.array([min(recs[:-1], key=lambda x: x["val"]["smape"])["test"]["smape"] for _, recs, _ in rows])
+            print(f"against the best of {args.candidates - 1} on the same repeats ({fmt(spread(fewer), 2)}): "
+                  f"{fmt(spread(fewer - p), 2)} points better, on {int((fewer > p).sum())} of {len(p)} "
+                  f"(worse on {int((fewer < p).sum())})")
     if args.against and rows:
         compare(rows, args.against)
     if args.doc and rows:
