@@ -43,6 +43,11 @@ def candidates(trial: str, r: int, k: int) -> list[dict | None]:
     return [first[0] if first else None] + [others.get(r + SEED_STRIDE * i) for i in range(1, k)]
 
 
+def lowest_validation(recs: list[dict]) -> dict:
+    """The rule: keep the candidate with the lowest validation sMAPE (never the test part)."""
+    return min(recs, key=lambda x: x["val"]["smape"])
+
+
 def table(rows: list[tuple[int, list[dict], dict]]) -> str:
     """Markdown: per block of COLUMNS repeats, each candidate's validation / test sMAPE and the test sMAPE kept
     among the first 2, 3, ... K candidates."""
@@ -54,7 +59,7 @@ def table(rows: list[tuple[int, list[dict], dict]]) -> str:
             lines.append(f"| candidate {k}: validation / test | " + " | ".join(
                 f"{recs[k]['val']['smape']:.2f} / {recs[k]['test']['smape']:.2f}" for _, recs, _ in block) + " |")
         for n in range(2, len(block[0][1]) + 1):   # the pick among the first n candidates, n = K the kept one
-            kept = (min(recs[:n], key=lambda x: x["val"]["smape"]) for _, recs, _ in block)
+            kept = (lowest_validation(recs[:n]) for _, recs, _ in block)
             lines.append(f"| kept of the first {n} (lowest validation) | "
                          + " | ".join(f"{x['test']['smape']:.2f}" for x in kept) + " |")
         blocks.append("\n".join(lines))
@@ -78,7 +83,7 @@ def picks(trial, repeats, k: int) -> list[tuple[int, list[dict], dict]]:
     for r in repeats:
         recs = candidates(trial.name, r, k)
         if all(x is not None for x in recs):
-            rows.append((r, recs, min(recs, key=lambda x: x["val"]["smape"])))
+            rows.append((r, recs, lowest_validation(recs)))
     return rows
 
 
@@ -92,7 +97,7 @@ def statistics(rows, failed: float = FAILED) -> list[str]:
     oracle = [min(x["test"]["smape"] for x in recs) for _, recs, _ in rows]
     top = sum(best["test"]["smape"] == o for (_, _, best), o in zip(rows, oracle, strict=True))
     bad = [(x, x is best) for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]
-    return [f"95 % interval on the mean +- {half:.2f}; t-test against {lstm}: p = "
+    return [f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = "
             f"{stats.ttest_1samp(kept, lstm).pvalue:.2f}",
             f"validation kept the candidate best on test in {top} of {len(rows)} repeats; picking on the test part "
             f"(not allowed) would give {np.mean(oracle):.2f}",
@@ -168,7 +173,7 @@ def main() -> None:
               f"{fmt(spread(p), 2)}, median {np.median(p):.2f} ({int((p < lstm).sum())} of {len(p)} below {lstm})")
         print("\n".join(statistics(rows)))
         if args.candidates > 2:
-            fewer = np.array([min(recs[:-1], key=lambda x: x["val"]["smape"])["test"]["smape"] for _, recs, _ in rows])
+            fewer = np.array([lowest_validation(recs[:-1])["test"]["smape"] for _, recs, _ in rows])
             print(f"against the best of {args.candidates - 1} on the same repeats ({fmt(spread(fewer), 2)}): "
                   f"{fmt(spread(fewer - p), 2)} points better, on {int((fewer > p).sum())} of {len(p)} "
                   f"(worse on {int((fewer < p).sum())})")
