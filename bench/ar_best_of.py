@@ -11,7 +11,9 @@ on the same series (shifted by repeat_offset(r)); those are trained here if miss
 their checkpoints in runs/fronts/autoregressive-candidates/. The pick never looks at the test part. Prints, per
 repeat, each candidate's validation and test sMAPE and the pick, then the picks' mean test sMAPE against
 candidate 0's (one training per repeat), its 95 % interval and t-test against the LSTM's 13.37, how often
-validation kept the candidate best on test, and what picking on the test part would give. --doc writes the
+validation kept the candidate best on test, what picking on the test part would give, and how well validation
+ranks the trainings that did not plainly fail; with --against, the same rule with that trial's network added to
+each repeat's candidates. --doc writes the
 per-repeat table into docs/mackey-glass.md between its ar-best-of markers and draws docs/figures/ar-best-of.png.
 """
 from __future__ import annotations
@@ -97,12 +99,23 @@ def statistics(rows, failed: float = FAILED) -> list[str]:
     oracle = [min(x["test"]["smape"] for x in recs) for _, recs, _ in rows]
     top = sum(best["test"]["smape"] == o for (_, _, best), o in zip(rows, oracle, strict=True))
     bad = [(x, x is best) for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]
+    working = [[x for x in recs if x["val"]["smape"] <= failed] for _, recs, _ in rows]
+    ok = [x for w in working for x in w]
+    duels = [(a, b) for w in working for i, a in enumerate(w) for b in w[i + 1:]]
+    same = sum((a["val"]["smape"] < b["val"]["smape"]) == (a["test"]["smape"] < b["test"]["smape"]) for a, b in duels)
+    pairs = len(duels)
     return [f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = "
             f"{stats.ttest_1samp(kept, lstm).pvalue:.2f}",
             f"validation kept the candidate best on test in {top} of {len(rows)} repeats; picking on the test part "
             f"(not allowed) would give {np.mean(oracle):.2f}",
             f"{len(bad)} of {sum(len(recs) for _, recs, _ in rows)} trainings have validation sMAPE above {failed:g}; "
-            f"{sum(k for _, k in bad)} of them kept"]
+            f"{sum(k for _, k in bad)} of them kept",
+            f"among the {len(ok)} others, validation against test sMAPE: Spearman "
+            f"{stats.spearmanr([x['val']['smape'] for x in ok], [x['test']['smape'] for x in ok]).statistic:+.2f}; "
+            f"within a repeat validation orders two of them as the test does {same} times in {pairs}",
+            "kept, by blocks of repeats: " + ", ".join(
+                f"{rows[i][0]}-{rows[min(i + COLUMNS, len(rows)) - 1][0]} {kept[i:i + COLUMNS].mean():.2f}"
+                for i in range(0, len(rows), COLUMNS))]
 
 
 def compare(rows, against: str) -> None:
@@ -114,6 +127,12 @@ def compare(rows, against: str) -> None:
         gain = paired(ref[0], kept, "smape", np.subtract)
         print(f"against {against} on the same {len(gain)} repeats ({fmt(spread(ref[0].test['smape']), 2)}): "
               f"{fmt(spread(gain), 2)} points better, on {int((gain > 0).sum())} of {len(gain)}")
+        # the same rule across both recipes: that trial's network joins each repeat's candidates
+        other = {x["seed"]: x for x in load_records(REPEATS) if x["trial"] == against}
+        joint = [lowest_validation(recs + [other[r]]) for r, recs, _ in rows if r in other]
+        v = [x["test"]["smape"] for x in joint]
+        print(f"the lowest validation among the candidates and {against}'s network: {fmt(spread(v), 2)} "
+              f"({sum(x['trial'] == against for x in joint)} of {len(joint)} repeats keep {against}'s)")
 
 
 def figure(rows, trial_name: str) -> str:
