@@ -98,21 +98,20 @@ def statistics(rows, failed: float = FAILED) -> list[str]:
     half = stats.t.ppf(0.975, len(kept) - 1) * kept.std(ddof=1) / np.sqrt(len(kept))
     oracle = [min(x["test"]["smape"] for x in recs) for _, recs, _ in rows]
     top = sum(best["test"]["smape"] == o for (_, _, best), o in zip(rows, oracle, strict=True))
-    bad = [(x, x is best) for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]
+    bad = [x is best for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]   # kept?
     working = [[x for x in recs if x["val"]["smape"] <= failed] for _, recs, _ in rows]
     ok = [x for w in working for x in w]
     duels = [(a, b) for w in working for i, a in enumerate(w) for b in w[i + 1:]]
     same = sum((a["val"]["smape"] < b["val"]["smape"]) == (a["test"]["smape"] < b["test"]["smape"]) for a, b in duels)
-    pairs = len(duels)
     return [f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = "
             f"{stats.ttest_1samp(kept, lstm).pvalue:.2f}",
             f"validation kept the candidate best on test in {top} of {len(rows)} repeats; picking on the test part "
             f"(not allowed) would give {np.mean(oracle):.2f}",
             f"{len(bad)} of {sum(len(recs) for _, recs, _ in rows)} trainings have validation sMAPE above {failed:g}; "
-            f"{sum(k for _, k in bad)} of them kept",
+            f"{sum(bad)} of them kept",
             f"among the {len(ok)} others, validation against test sMAPE: Spearman "
             f"{stats.spearmanr([x['val']['smape'] for x in ok], [x['test']['smape'] for x in ok]).statistic:+.2f}; "
-            f"within a repeat validation orders two of them as the test does {same} times in {pairs}",
+            f"within a repeat validation orders two of them as the test does {same} times in {len(duels)}",
             "kept, by blocks of repeats: " + ", ".join(
                 f"{rows[i][0]}-{rows[min(i + COLUMNS, len(rows)) - 1][0]} {kept[i:i + COLUMNS].mean():.2f}"
                 for i in range(0, len(rows), COLUMNS))]
@@ -120,7 +119,8 @@ def statistics(rows, failed: float = FAILED) -> list[str]:
 
 def compare(rows, against: str) -> None:
     """Seed-paired over the repeats both have: the reference trial's test sMAPE minus the pick's."""
-    ref = summarise(load_records(REPEATS), "autoregressive", seeds=[r for r, _, _ in rows])
+    records = load_records(REPEATS)
+    ref = summarise(records, "autoregressive", seeds=[r for r, _, _ in rows])
     ref = [t for t in ref if t.name == against]
     if ref:
         (kept,) = summarise([{**best, "trial": "kept", "seed": r} for r, _, best in rows], "autoregressive")
@@ -128,7 +128,7 @@ def compare(rows, against: str) -> None:
         print(f"against {against} on the same {len(gain)} repeats ({fmt(spread(ref[0].test['smape']), 2)}): "
               f"{fmt(spread(gain), 2)} points better, on {int((gain > 0).sum())} of {len(gain)}")
         # the same rule across both recipes: that trial's network joins each repeat's candidates
-        other = {x["seed"]: x for x in load_records(REPEATS) if x["trial"] == against}
+        other = {x["seed"]: x for x in records if x["trial"] == against}
         joint = [lowest_validation(recs + [other[r]]) for r, recs, _ in rows if r in other]
         v = [x["test"]["smape"] for x in joint]
         print(f"the lowest validation among the candidates and {against}'s network: {fmt(spread(v), 2)} "
