@@ -141,6 +141,30 @@ def test_closed_loop_run_feeds_back_its_predictions(model_name):
         tiny(closed_loop=5).validate()   # direct protocol
 
 
+def test_drawn_loop_lengths_cover_their_range_and_leave_the_windows_alone():
+    from mtcsn_hw.training.closed_loop import free_lengths
+
+    drawn = free_lengths(30, 400, 10, seed=3)
+    assert drawn.min() == 10 and drawn.max() == 30 and len(set(drawn)) == 21
+    assert np.array_equal(drawn, free_lengths(30, 400, 10, seed=3))
+    assert not np.array_equal(drawn, free_lengths(30, 400, 10, seed=4))
+    assert np.array_equal(free_lengths(30, 5, None, seed=3), [30] * 5)
+    s = neurobench_series(train_lyap=4, test_lyap=1, extra=10)
+    ar = dict(protocol="autoregressive", closed_loop=20, input_noise=0.1)
+    fixed, *_ = fit(tiny(**ar), series=s, progress=False)
+    same, *_ = fit(tiny(**ar, closed_loop_min=20), series=s, progress=False)   # the draw is always 20
+    mixed, *_ = fit(tiny(**ar, closed_loop_min=5), series=s, progress=False)
+    assert torch.equal(fixed.readout.weight, same.readout.weight)
+    assert not torch.equal(fixed.readout.weight, mixed.readout.weight)
+
+
+@pytest.mark.parametrize("bad", [dict(closed_loop_min=25), dict(closed_loop_min=-1), dict(closed_loop_min=5.0),
+                                 dict(closed_loop_min=5, closed_loop=0)])
+def test_loop_length_range_must_lie_inside_the_loop(bad):
+    with pytest.raises(ParameterError, match="closed_loop_min"):
+        tiny(**{"protocol": "autoregressive", "closed_loop": 20, **bad}).validate()
+
+
 def test_trials_keep_their_meaning_when_the_shipped_defaults_move():
     """A trial without a regulariser trains without one, whatever the shipped model's weight is."""
     from mtcsn_hw.training.config import DEFAULT_ACTIVITY_REG

@@ -2,10 +2,12 @@
 network's own predictions, and BPTT goes through the fed-back predictions too (a multi-step loss).
 
 The number of free-running steps grows linearly from 0 to `free_steps` over the first half of training
-(a curriculum, as in scheduled sampling), so the network first learns the one-step map.
+(a curriculum, as in scheduled sampling), so the network first learns the one-step map. With a lower bound,
+each step first draws its own length from [lower, free_steps] (free_lengths), then ramps it the same way.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from mtcsn_hw.training.network import Forecaster
@@ -14,6 +16,14 @@ from mtcsn_hw.training.network import Forecaster
 def free_steps_at(iteration: int, iterations: int, free_steps: int) -> int:
     ramp = max(iterations // 2, 1)
     return round(free_steps * min(1.0, (iteration + 1) / ramp))
+
+
+def free_lengths(free_steps: int, iterations: int, lower: int | None, seed: int) -> np.ndarray:
+    """Each step's free-running length before the ramp: free_steps, or with `lower` drawn uniformly from
+    [lower, free_steps] by a generator of its own, so the windows and noise stay the fixed-length recipe's."""
+    if lower is None:
+        return np.full(iterations, free_steps)
+    return np.random.default_rng([seed, 1]).integers(lower, free_steps + 1, size=iterations)
 
 
 def closed_loop_run(model: Forecaster, x: torch.Tensor, free_steps: int):

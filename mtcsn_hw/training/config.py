@@ -56,6 +56,7 @@ class TrainConfig:
     weight_average: float = 0.0  # end on the mean parameters of this last fraction of the steps (0: the last step's)
     activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
     closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
+    closed_loop_min: int | None = None  # each step draws its closed_loop length from [this, closed_loop] (None: fixed)
     val_fraction: float = 0.0    # last part of the train part held out for model selection (0: none)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
@@ -100,6 +101,10 @@ class TrainConfig:
             raise ParameterError(f"closed_loop must be in [0, window - washout), got {self.closed_loop}")
         if self.closed_loop and self.protocol != "autoregressive":
             raise ParameterError("closed_loop training needs the autoregressive protocol")
+        low = self.closed_loop_min
+        if low is not None and not (type(low) is int and 0 <= low <= self.closed_loop and self.closed_loop > 0):
+            raise ParameterError(f"closed_loop_min must be a whole number of steps in [0, closed_loop] with "
+                                 f"closed_loop > 0, got {low!r}")
         if self.robust is not None and not isinstance(self.robust, dict):
             raise ParameterError("robust must be a JSON object (the retraining settings) or null")
         if not 0 <= self.activity_reg < float("inf"):  # also refuses NaN

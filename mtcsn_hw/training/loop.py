@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from mtcsn_hw.tasks.forecasting import Normaliser, fit_samples, horizon_of, max_start, training_windows
 from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
-from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
+from mtcsn_hw.training.closed_loop import closed_loop_run, free_lengths, free_steps_at
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.network import Forecaster, make_hidden
 from mtcsn_hw.training.weight_average import WeightAverage
@@ -64,6 +64,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     n_fit = fit_samples(series.n_train, cfg.val_fraction)  # windows never reach the validation tail
     last = max_start(n_fit, h, cfg.window)
     average = WeightAverage.over_last(model, cfg.weight_average, cfg.iterations)
+    lengths = free_lengths(cfg.closed_loop, cfg.iterations, cfg.closed_loop_min, cfg.seed)
     losses = []
     t0 = time.perf_counter()
     bar = tqdm(range(cfg.iterations), desc=f"train {cfg.model}", disable=not progress, leave=False)
@@ -74,7 +75,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
             x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
-        y_hat, hidden = _mismatched_run(model, x, free_steps_at(it, cfg.iterations, cfg.closed_loop), mismatch, it)
+        y_hat, hidden = _mismatched_run(model, x, free_steps_at(it, cfg.iterations, int(lengths[it])), mismatch, it)
         loss = torch.mean((y_hat[cfg.washout:] - y[cfg.washout:]) ** 2)
         if cfg.activity_reg > 0:  # optional sparsity pressure on what the readout reads
             loss = loss + cfg.activity_reg * hidden[cfg.washout:].mean()
