@@ -1,0 +1,96 @@
+"""NeuroBench's repeats with an ensemble in the loop: per repeat, every kept network of the given trials is fed
+the members' mean prediction over the 750 test steps (K networks are K times the neurons).
+
+    PYTHONPATH=. python bench/ar_repeat_ensemble.py "mtcsn ar closed 75-225 noise 0.2 it2000" \\
+        "mtcsn ar closed 225 noise 0.2 it2000" [--repeats 0 30]
+
+A repeat's members are the kept checkpoints trained on its series: seed r in runs/fronts/autoregressive-repeats/
+(bench/fronts.py --autoregressive --repeats keeps them) and seed r + 1000 k in
+runs/fronts/autoregressive-candidates/ (bench/ar_best_of.py); --candidates 0 2 keeps only seeds r and r + 2000.
+Prints per repeat each member's validation and
+test sMAPE, the ensemble's, and the ensemble without the members whose validation sMAPE is above 20 (a
+plainly failed training; all are kept if all failed), then the means over the repeats against the LSTM's 13.37.
+The rules never look at the test part.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from ar_best_of import FAILED, SEED_STRIDE
+from ar_ensemble import free_run, mean_loop
+from scipy import stats
+
+from mtcsn_hw.tasks.forecasting import validation_split
+from mtcsn_hw.tasks.metrics import smape
+from mtcsn_hw.training.checkpoint import load_checkpoint
+from mtcsn_hw.training.fronts import AR_TRIALS, VAL_FRACTION, checkpoint_dir
+from mtcsn_hw.training.fronts_report import LEADERBOARD
+
+ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
+FOLDERS = {0: ROOT / "autoregressive-repeats", **{k: ROOT / "autoregressive-candidates" for k in (1, 2, 3)}}
+
+
+def members(trials, r: int, ks=tuple(FOLDERS)) -> list:
+    """The kept checkpoints of `trials` trained on repeat r's series, candidates ks (seeds r + 1000 k) only."""
+    paths = [checkpoint_dir(FOLDERS[k], t, r + SEED_STRIDE * k) for t in trials for k in ks]
+    cks = [load_checkpoint(p) for p in paths if p.exists()]
+    for ck in cks[1:]:
+        if not np.array_equal(ck.series.x, cks[0].series.x):
+            raise SystemExit(f"repeat {r}: the members were trained on different series")
+    return cks
+
+
+def validation(cks) -> float:
+    """sMAPE of the in-loop free run over the held-out tail of the train part (what the trials are picked on)."""
+    s = cks[0].series
+    n0, n1 = validation_split(s.n_train, VAL_FRACTION, "autoregressive", 1)
+    return smape(cks[0].normaliser.inverse(mean_loop(cks, n0, n1 - n0)), s.x[n0:n1])
+
+
+def test(cks) -> float:
+    truth, pred = free_run(cks)
+    return smape(pred, truth)
+
+
+def summary(name: str, v: np.ndarray, reps: np.ndarray) -> str:
+    lstm = LEADERBOARD["LSTM"]
+    blocks = "; ".join(f"repeats {a}-{b - 1} {v[(reps >= a) & (reps < b)].mean():.2f}" for a, b in ((0, 25), (25, 30))
+                       if ((reps >= a) & (reps < b)).any())
+    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return (f"{name}: {v.mean():.2f} ± {v.std(ddof=1):.2f} (95 % interval ± {half:.2f}; t-test against {lstm}: "
+            f"p = {stats.ttest_1samp(v, lstm).pvalue:.2f}), median {np.median(v):.2f}, {int((v < lstm).sum())} of "
+            f"{len(v)} below {lstm}; {blocks}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("trials", nargs="+", choices=[t.name for t in AR_TRIALS], metavar="TRIAL")
+    ap.add_argument("--repeats", type=int, nargs=2, default=[0, 30], metavar=("FIRST", "END"))
+    ap.add_argument("--candidates", type=int, nargs="+", choices=list(FOLDERS), default=list(FOLDERS), metavar="K",
+                    help="only candidates K (seed r + 1000 K) of each trial (default: every kept one)")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    rows = []
+    for r in range(*args.repeats):
+        cks = members(args.trials, r, args.candidates)
+        if not cks:
+            print(f"repeat {r}: no kept checkpoint, skipped")
+            continue
+        own = [(validation([ck]), test([ck])) for ck in cks]
+        working = [ck for ck, (v, _) in zip(cks, own, strict=True) if v <= FAILED] or cks
+        rows.append((r, np.mean([t for _, t in own]), test(cks), test(working)))
+        print(f"repeat {r}: members " + ", ".join(f"val {v:.2f} test {t:.2f}" for v, t in own)
+              + f"; in the loop {rows[-1][2]:.2f} (validation {validation(cks):.2f}); without the failed "
+              f"({len(working)} of {len(cks)}) {rows[-1][3]:.2f}", flush=True)
+    if len(rows) > 1:
+        reps, members_mean, ensemble, kept = np.array(rows).T
+        print(summary("members' mean", members_mean, reps))
+        print(summary("ensemble in the loop", ensemble, reps))
+        print(summary("ensemble without the failed", kept, reps))
+
+
+if __name__ == "__main__":
+    main()
