@@ -6,11 +6,10 @@ the members' mean prediction over the 750 test steps (K networks are K times the
 
 A repeat's members are the kept checkpoints trained on its series: seed r in runs/fronts/autoregressive-repeats/
 (bench/fronts.py --autoregressive --repeats keeps them) and seed r + 1000 k in
-runs/fronts/autoregressive-candidates/ (bench/ar_best_of.py); --candidates 0 2 keeps only seeds r and r + 2000.
-Prints per repeat each member's validation and
-test sMAPE, the ensemble's, and the ensemble without the members whose validation sMAPE is above 20 (a
-plainly failed training; all are kept if all failed), then the means over the repeats against the LSTM's 13.37.
-The rules never look at the test part.
+runs/fronts/autoregressive-candidates/ (bench/ar_best_of.py); --which 0 2 keeps only seeds r and r + 2000.
+Prints per repeat each member's validation and test sMAPE, the ensemble's, and the ensemble without the members
+whose validation sMAPE is above 20 (a plainly failed training; all are kept if all failed), then the means over
+the repeats against the LSTM's 13.37. The rules never look at the test part.
 """
 from __future__ import annotations
 
@@ -69,13 +68,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("trials", nargs="+", choices=[t.name for t in AR_TRIALS], metavar="TRIAL")
     ap.add_argument("--repeats", type=int, nargs=2, default=[0, 30], metavar=("FIRST", "END"))
-    ap.add_argument("--candidates", type=int, nargs="+", choices=list(FOLDERS), default=list(FOLDERS), metavar="K",
+    ap.add_argument("--which", type=int, nargs="+", choices=list(FOLDERS), default=list(FOLDERS), metavar="K",
                     help="only candidates K (seed r + 1000 K) of each trial (default: every kept one)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rows = []
     for r in range(*args.repeats):
-        cks = members(args.trials, r, args.candidates)
+        cks = members(args.trials, r, args.which)
         if not cks:
             print(f"repeat {r}: no kept checkpoint, skipped")
             continue
