@@ -89,13 +89,20 @@ def picks(trial, repeats, k: int) -> list[tuple[int, list[dict], dict]]:
     return rows
 
 
+def against_lstm(v) -> str:
+    """The 95 % interval on the mean of the test sMAPEs v and a one-sample t-test against the LSTM's mean."""
+    from scipy import stats
+
+    v, lstm = np.asarray(v), LEADERBOARD["LSTM"]
+    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = {stats.ttest_1samp(v, lstm).pvalue:.2f}"
+
+
 def statistics(rows, failed: float = FAILED) -> list[str]:
     """The kept networks' mean against the LSTM, and how much a better rule for choosing could still gain."""
     from scipy import stats
 
     kept = np.array([best["test"]["smape"] for _, _, best in rows])
-    lstm = LEADERBOARD["LSTM"]
-    half = stats.t.ppf(0.975, len(kept) - 1) * kept.std(ddof=1) / np.sqrt(len(kept))
     oracle = [min(x["test"]["smape"] for x in recs) for _, recs, _ in rows]
     top = sum(best["test"]["smape"] == o for (_, _, best), o in zip(rows, oracle, strict=True))
     bad = [x is best for _, recs, best in rows for x in recs if x["val"]["smape"] > failed]   # kept?
@@ -103,8 +110,7 @@ def statistics(rows, failed: float = FAILED) -> list[str]:
     ok = [x for w in working for x in w]
     duels = [(a, b) for w in working for i, a in enumerate(w) for b in w[i + 1:]]
     same = sum((a["val"]["smape"] < b["val"]["smape"]) == (a["test"]["smape"] < b["test"]["smape"]) for a, b in duels)
-    return [f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = "
-            f"{stats.ttest_1samp(kept, lstm).pvalue:.2f}",
+    return [against_lstm(kept),
             f"validation kept the candidate best on test in {top} of {len(rows)} repeats; picking on the test part "
             f"(not allowed) would give {np.mean(oracle):.2f}",
             f"{len(bad)} of {sum(len(recs) for _, recs, _ in rows)} trainings have validation sMAPE above {failed:g}; "

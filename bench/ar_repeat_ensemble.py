@@ -18,9 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from ar_best_of import FAILED, SEED_STRIDE
+from ar_best_of import FAILED, SEED_STRIDE, against_lstm
 from ar_ensemble import free_run, mean_loop
-from scipy import stats
 
 from mtcsn_hw.tasks.forecasting import validation_split
 from mtcsn_hw.tasks.metrics import smape
@@ -58,10 +57,8 @@ def summary(name: str, v: np.ndarray, reps: np.ndarray) -> str:
     lstm = LEADERBOARD["LSTM"]
     blocks = "; ".join(f"repeats {a}-{b - 1} {v[(reps >= a) & (reps < b)].mean():.2f}" for a, b in ((0, 25), (25, 30))
                        if ((reps >= a) & (reps < b)).any())
-    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return (f"{name}: {v.mean():.2f} ± {v.std(ddof=1):.2f} (95 % interval ± {half:.2f}; t-test against {lstm}: "
-            f"p = {stats.ttest_1samp(v, lstm).pvalue:.2f}), median {np.median(v):.2f}, {int((v < lstm).sum())} of "
-            f"{len(v)} below {lstm}; {blocks}")
+    return (f"{name}: {v.mean():.2f} ± {v.std(ddof=1):.2f} ({against_lstm(v)}), median {np.median(v):.2f}, "
+            f"{int((v < lstm).sum())} of {len(v)} below {lstm}; {blocks}")
 
 
 def main() -> None:
