@@ -77,7 +77,8 @@ def main() -> None:
             continue
         own = [(validation([ck]), test([ck])) for ck in cks]
         working = [ck for ck, (v, _) in zip(cks, own, strict=True) if v <= FAILED] or cks
-        rows.append((r, np.mean([t for _, t in own]), test(cks), test(working)))
+        ensemble = test(cks)
+        rows.append((r, np.mean([t for _, t in own]), ensemble, test(working) if len(working) < len(cks) else ensemble))
         print(f"repeat {r}: members " + ", ".join(f"val {v:.2f} test {t:.2f}" for v, t in own)
               + f"; in the loop {rows[-1][2]:.2f} (validation {validation(cks):.2f}); without the failed "
               f"({len(working)} of {len(cks)}) {rows[-1][3]:.2f}", flush=True)
