@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from ar_best_of import FAILED, SEED_STRIDE, against_lstm
 from ar_ensemble import free_run, mean_loop
+from fronts import leaderboard_lines, save_figure
 
 from mtcsn_hw.tasks.forecasting import validation_split
 from mtcsn_hw.tasks.metrics import smape
@@ -69,12 +70,35 @@ def summary(name: str, v: np.ndarray, reps: np.ndarray) -> str:
             f"{int((v < lstm).sum())} of {len(v)} below {lstm}; {blocks}")
 
 
+def figure(reps, members_mean, ensemble, averaged, k: int) -> str:
+    """Per repeat: the members' mean test sMAPE, the ensemble in the loop's and the outside average's; the
+    leaderboard as lines."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(7.2, 4.0))
+    for v, style, label in ((members_mean, "o", "members on their own, averaged per repeat"),
+                            (ensemble, "x", "in the loop"), (averaged, "+", "own free runs averaged")):
+        ax.plot(reps, v, style, mfc="none", ms=7, mew=1.5, label=f"{label} (mean {np.mean(v):.2f})")
+    leaderboard_lines(ax)
+    ax.set_xlabel("NeuroBench repeat")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("autoregressive test sMAPE")
+    ax.set_title(f"{k} networks per repeat ({48 * k} neurons)", fontsize=9)
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.17))
+    return save_figure(fig, f"ar-ensemble-{k}.png", dpi=120)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("trials", nargs="+", choices=[t.name for t in AR_TRIALS], metavar="TRIAL")
     ap.add_argument("--repeats", type=int, nargs=2, default=[0, 30], metavar=("FIRST", "END"))
     ap.add_argument("--which", type=int, nargs="+", choices=list(FOLDERS), default=list(FOLDERS), metavar="K",
                     help="only candidates K (seed r + 1000 K) of each trial (default: every kept one)")
+    ap.add_argument("--figure", action="store_true",
+                    help="draw docs/figures/ar-ensemble-K.png (K: networks per repeat)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rows = []
@@ -87,16 +111,19 @@ def main() -> None:
         own = [(validation([ck]), t) for ck, t in zip(cks, tests, strict=True)]
         working = [ck for ck, (v, _) in zip(cks, own, strict=True) if v <= FAILED] or cks
         ensemble = test(cks)
-        rows.append((r, np.mean(tests), ensemble, test(working) if len(working) < len(cks) else ensemble, averaged))
+        rows.append((r, np.mean(tests), ensemble, test(working) if len(working) < len(cks) else ensemble, averaged,
+                     len(cks)))
         print(f"repeat {r}: members " + ", ".join(f"val {v:.2f} test {t:.2f}" for v, t in own)
               + f"; in the loop {rows[-1][2]:.2f} (validation {validation(cks):.2f}); without the failed "
               f"({len(working)} of {len(cks)}) {rows[-1][3]:.2f}; own free runs averaged {averaged:.2f}", flush=True)
     if len(rows) > 1:
-        reps, members_mean, ensemble, kept, averaged = np.array(rows).T
+        reps, members_mean, ensemble, kept, averaged, sizes = np.array(rows).T
         print(summary("members' mean", members_mean, reps))
         print(summary("ensemble in the loop", ensemble, reps))
         print(summary("ensemble without the failed", kept, reps))
         print(summary("own free runs averaged outside the loop", averaged, reps))
+        if args.figure:
+            print(figure(reps, members_mean, ensemble, averaged, int(sizes.max())))
 
 
 if __name__ == "__main__":
