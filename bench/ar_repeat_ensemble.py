@@ -70,7 +70,7 @@ def summary(name: str, v: np.ndarray, reps: np.ndarray) -> str:
             f"{int((v < lstm).sum())} of {len(v)} below {lstm}; {blocks}")
 
 
-def figure(reps, members_mean, ensemble, averaged, k: int) -> str:
+def figure(reps, members_mean, ensemble, averaged, k: int, neurons: int) -> str:
     """Per repeat: the members' mean test sMAPE, the ensemble in the loop's and the outside average's; the
     leaderboard as lines."""
     import matplotlib
@@ -86,7 +86,7 @@ def figure(reps, members_mean, ensemble, averaged, k: int) -> str:
     ax.set_xlabel("NeuroBench repeat")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("autoregressive test sMAPE")
-    ax.set_title(f"{k} networks per repeat ({48 * k} neurons)", fontsize=9)
+    ax.set_title(f"{k} networks per repeat ({neurons} neurons)", fontsize=9)
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.17))
     return save_figure(fig, f"ar-ensemble-{k}.png", dpi=120)
 
@@ -112,18 +112,18 @@ def main() -> None:
         working = [ck for ck, (v, _) in zip(cks, own, strict=True) if v <= FAILED] or cks
         ensemble = test(cks)
         rows.append((r, np.mean(tests), ensemble, test(working) if len(working) < len(cks) else ensemble, averaged,
-                     len(cks)))
+                     len(cks), sum(ck.model.readout.weight.shape[1] for ck in cks)))
         print(f"repeat {r}: members " + ", ".join(f"val {v:.2f} test {t:.2f}" for v, t in own)
               + f"; in the loop {rows[-1][2]:.2f} (validation {validation(cks):.2f}); without the failed "
               f"({len(working)} of {len(cks)}) {rows[-1][3]:.2f}; own free runs averaged {averaged:.2f}", flush=True)
     if len(rows) > 1:
-        reps, members_mean, ensemble, kept, averaged, sizes = np.array(rows).T
+        reps, members_mean, ensemble, kept, averaged, sizes, neurons = np.array(rows).T
         print(summary("members' mean", members_mean, reps))
         print(summary("ensemble in the loop", ensemble, reps))
         print(summary("ensemble without the failed", kept, reps))
         print(summary("own free runs averaged outside the loop", averaged, reps))
         if args.figure:
-            print(figure(reps, members_mean, ensemble, averaged, int(sizes.max())))
+            print(figure(reps, members_mean, ensemble, averaged, int(sizes.max()), int(neurons.max())))
 
 
 if __name__ == "__main__":
