@@ -79,7 +79,7 @@ def figure(reps, members_mean, ensemble, averaged, k: int, neurons: int) -> str:
     from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(7.2, 4.0))
-    for v, style, label in ((members_mean, "o", "members on their own, averaged per repeat"),
+    for v, style, label in ((members_mean, "o", "members alone, per-repeat mean"),
                             (ensemble, "x", "in the loop"), (averaged, "+", "own free runs averaged")):
         ax.plot(reps, v, style, mfc="none", ms=7, mew=1.5, label=f"{label} (mean {np.mean(v):.2f})")
     leaderboard_lines(ax)
@@ -87,7 +87,7 @@ def figure(reps, members_mean, ensemble, averaged, k: int, neurons: int) -> str:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("autoregressive test sMAPE")
     ax.set_title(f"{k} networks per repeat ({neurons} neurons)", fontsize=9)
-    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.17))
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.17))
     return save_figure(fig, f"ar-ensemble-{k}.png", dpi=120)
 
 
