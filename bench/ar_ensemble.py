@@ -55,6 +55,14 @@ def free_run(checkpoints, series=None) -> tuple[np.ndarray, np.ndarray]:
     return series.x[series.n_train:series.n_train + series.n_test], y_pred
 
 
+def own_and_averaged(checkpoints, series=None) -> tuple[list, float]:
+    """Each member's own test sMAPE over the test part of `series`, and that of their own free runs averaged
+    outside the loop."""
+    runs = [free_run([ck], series) for ck in checkpoints]
+    truth = runs[0][0]
+    return [smape(y, truth) for _, y in runs], smape(np.mean([y for _, y in runs], axis=0), truth)
+
+
 def over_windows(cks, n: int) -> dict:
     """Per window: each member's own free-run sMAPE, the in-loop ensemble's, and the mean of the members' own
     free runs (averaged outside the loop)."""
@@ -62,10 +70,11 @@ def over_windows(cks, n: int) -> dict:
     own, in_loop, outside = [], [], []
     for r in range(n):
         series = window_series(cks[0], long, r)
-        runs = [free_run([ck], series) for ck in cks]
-        own.append([smape(y, t) for t, y in runs])
-        outside.append(smape(np.mean([y for _, y in runs], axis=0), runs[0][0]))
-        in_loop.append(smape(free_run(cks, series)[1], runs[0][0]))
+        members, averaged = own_and_averaged(cks, series)
+        own.append(members)
+        outside.append(averaged)
+        truth, pred = free_run(cks, series)
+        in_loop.append(smape(pred, truth))
     return {"own": np.array(own), "in_loop": np.array(in_loop), "outside": np.array(outside)}
 
 

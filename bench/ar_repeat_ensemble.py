@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from ar_best_of import FAILED, SEED_STRIDE, against_lstm
-from ar_ensemble import free_run, mean_loop
+from ar_ensemble import free_run, mean_loop, own_and_averaged
 from fronts import leaderboard_lines, save_figure
 
 from mtcsn_hw.tasks.forecasting import validation_split
@@ -53,13 +53,6 @@ def validation(cks) -> float:
 def test(cks) -> float:
     truth, pred = free_run(cks)
     return smape(pred, truth)
-
-
-def outside(cks) -> tuple[list, float]:
-    """Each member's own test sMAPE, and that of their own free runs averaged outside the loop."""
-    runs = [free_run([ck]) for ck in cks]
-    truth = runs[0][0]
-    return [smape(y, truth) for _, y in runs], smape(np.mean([y for _, y in runs], axis=0), truth)
 
 
 def summary(name: str, v: np.ndarray, reps: np.ndarray) -> str:
@@ -107,7 +100,7 @@ def main() -> None:
         if not cks:
             print(f"repeat {r}: no kept checkpoint, skipped")
             continue
-        tests, averaged = outside(cks)
+        tests, averaged = own_and_averaged(cks)
         own = [(validation([ck]), t) for ck, t in zip(cks, tests, strict=True)]
         working = [ck for ck, (v, _) in zip(cks, own, strict=True) if v <= FAILED] or cks
         ensemble = test(cks)
