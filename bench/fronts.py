@@ -196,7 +196,7 @@ def main(argv=None) -> int:
     if args.autoregressive and args.repeats:
         if not args.table_only:
             run_sweep(AR_REPEATS, pick(AR_TRIALS), range(args.repeats), log=lambda m: print(m, flush=True),
-                      repeats=True)
+                      save_dir=AR_REPEATS.parent / "autoregressive-repeats", repeats=True)
         print(report_repeats())
         return 0
     if args.autoregressive:
