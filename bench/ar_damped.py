@@ -30,12 +30,13 @@ def faded(y: np.ndarray, mu: float, tau: float) -> np.ndarray:
     return y if np.isinf(tau) else mu + np.exp(-np.arange(1, len(y) + 1) / tau) * (y - mu)
 
 
-def fitted_tau(ck) -> float:
-    """The tau of the grid with the lowest mean sMAPE over free runs inside the network's own train part."""
+def fitted_tau(ck) -> tuple[float, float]:
+    """(tau, mu): the train part's mean mu, and the tau of the grid with the lowest mean sMAPE over free runs
+    inside the network's own train part."""
     s, norm = ck.series, ck.normaliser
     mu = s.x[:s.n_train].mean()
     runs = [(norm.inverse(mean_loop([ck], n0, s.n_train - n0)), s.x[n0:s.n_train]) for n0 in STARTS]
-    return TAUS[int(np.argmin([np.mean([smape(faded(y, mu, t), x) for y, x in runs]) for t in TAUS]))]
+    return TAUS[int(np.argmin([np.mean([smape(faded(y, mu, t), x) for y, x in runs]) for t in TAUS]))], mu
 
 
 def main() -> None:
@@ -47,9 +48,8 @@ def main() -> None:
     rows = []
     for r in range(*args.repeats):
         for ck in members([args.trial], r):
-            s = ck.series
             truth, pred = free_run([ck])
-            tau, mu = fitted_tau(ck), s.x[:s.n_train].mean()
+            tau, mu = fitted_tau(ck)
             rows.append([smape(faded(pred, mu, tau), truth)] + [smape(faded(pred, mu, t), truth) for t in TAUS])
             print(f"repeat {r}: fitted tau {tau:g}, test {rows[-1][1]:.2f} unfaded, {rows[-1][0]:.2f} faded",
                   flush=True)
