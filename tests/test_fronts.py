@@ -10,7 +10,7 @@ from mtcsn_hw.tasks.metrics import synop_energy_pj
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.evaluate import predict
 from mtcsn_hw.training.fronts_report import claim_text, comparisons, markdown, summary
-from mtcsn_hw.training.loop import fit
+from mtcsn_hw.training.loop import build_model, fit
 from mtcsn_hw.training.pareto import pareto_front, summarise
 
 
@@ -124,7 +124,6 @@ def test_repeats_table_counts_repeats_below_the_lstm():
 @pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
 def test_closed_loop_run_feeds_back_its_predictions(model_name):
     from mtcsn_hw.training.closed_loop import closed_loop_run, free_steps_at
-    from mtcsn_hw.training.loop import build_model
 
     model = build_model(tiny(model=model_name, protocol="autoregressive"))
     x = torch.randn(30, 2, 1, generator=torch.Generator().manual_seed(0))
@@ -139,6 +138,34 @@ def test_closed_loop_run_feeds_back_its_predictions(model_name):
     assert [free_steps_at(i, 10, 20) for i in (0, 4, 9)] == [4, 20, 20]
     with pytest.raises(ParameterError):
         tiny(closed_loop=5).validate()   # direct protocol
+
+
+def test_feedback_noise_perturbs_only_the_fed_back_predictions():
+    from mtcsn_hw.training.closed_loop import closed_loop_run, feedback_noise
+
+    model = build_model(tiny(protocol="autoregressive"))
+    x = torch.randn(30, 2, 1, generator=torch.Generator().manual_seed(0))
+    noise = feedback_noise(0.3, 5, 2, np.random.default_rng(1))
+    assert noise.shape == (5, 2, 1) and 0.1 < noise.std() < 0.6
+    assert feedback_noise(0.0, 5, 2, np.random.default_rng(1)) is None
+    with torch.no_grad():
+        clean, _ = closed_loop_run(model, x, 5)
+        y, _ = closed_loop_run(model, x, 5, noise)
+        fed = x.clone()
+        fed[25:] = y[24:29] + noise    # each free step saw the previous prediction plus its noise
+        assert torch.allclose(model(fed).y, y, atol=1e-5)
+        assert torch.equal(y[:25], clean[:25]) and not torch.allclose(y[25:], clean[25:])
+    s = neurobench_series(train_lyap=4, test_lyap=1, extra=10)
+    ar = dict(protocol="autoregressive", closed_loop=20, input_noise=0.1)
+    a, *_ = fit(tiny(**ar, feedback_noise=0.1), series=s, progress=False)
+    b, *_ = fit(tiny(**ar, feedback_noise=0.1), series=s, progress=False)
+    plain, *_ = fit(tiny(**ar), series=s, progress=False)
+    assert torch.equal(a.readout.weight, b.readout.weight)
+    assert not torch.equal(a.readout.weight, plain.readout.weight)
+    for bad in (dict(ar, feedback_noise=float("nan")), dict(ar, feedback_noise=-0.1),
+                dict(protocol="autoregressive", feedback_noise=0.1)):
+        with pytest.raises(ParameterError):
+            tiny(**bad).validate()
 
 
 def test_drawn_loop_lengths_cover_their_range_and_leave_the_windows_alone():

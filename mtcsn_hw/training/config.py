@@ -57,6 +57,7 @@ class TrainConfig:
     activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
     closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
     closed_loop_min: int | None = None  # each step draws its closed_loop length from [this, closed_loop] (None: fixed)
+    feedback_noise: float = 0.0  # std of Gaussian noise on the fed-back predictions of the closed loop
     val_fraction: float = 0.0    # last part of the train part held out for model selection (0: none)
     residual: bool | None = None  # None: True for the autoregressive protocol (predict x(n+1) - x(n))
     train_lyap: float = 10.0
@@ -93,10 +94,11 @@ class TrainConfig:
             raise ParameterError(f"washout must be in [0, window), got {self.washout}")
         if not self.lr > 0:
             raise ParameterError(f"lr must be > 0, got {self.lr}")
-        self._validate_selection_and_feedback()
+        self._validate_closed_loop()
+        self._validate_selection_and_inputs()
         return self
 
-    def _validate_selection_and_feedback(self) -> None:
+    def _validate_closed_loop(self) -> None:
         if not 0 <= self.closed_loop < self.window - self.washout:
             raise ParameterError(f"closed_loop must be in [0, window - washout), got {self.closed_loop}")
         if self.closed_loop and self.protocol != "autoregressive":
@@ -105,6 +107,12 @@ class TrainConfig:
         if low is not None and not (type(low) is int and 0 <= low <= self.closed_loop and self.closed_loop > 0):
             raise ParameterError(f"closed_loop_min must be a whole number of steps in [0, closed_loop] with "
                                  f"closed_loop > 0, got {low!r}")
+        if not 0 <= self.feedback_noise < float("inf"):  # also refuses NaN
+            raise ParameterError(f"feedback_noise must be a finite number >= 0, got {self.feedback_noise}")
+        if self.feedback_noise and not self.closed_loop:
+            raise ParameterError("feedback_noise needs closed_loop training (closed_loop > 0)")
+
+    def _validate_selection_and_inputs(self) -> None:
         if self.robust is not None and not isinstance(self.robust, dict):
             raise ParameterError("robust must be a JSON object (the retraining settings) or null")
         if not 0 <= self.activity_reg < float("inf"):  # also refuses NaN

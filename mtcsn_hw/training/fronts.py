@@ -173,6 +173,11 @@ AR_TRIALS = (
     Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24", "mtcsn",
           {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24},
           "autoregressive"),
+    # noise on the fed-back predictions too (input_noise reaches only the teacher-forced steps): the loss then
+    # sees how a perturbed free run goes on, and can teach it to pull back
+    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 fb {f} it2000 h24", "mtcsn",
+            {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "feedback_noise": f, "iterations": 2000,
+             "n_hidden": 24}, "autoregressive") for f in (0.05, 0.1, 0.2)),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,

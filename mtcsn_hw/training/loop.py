@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from mtcsn_hw.tasks.forecasting import Normaliser, fit_samples, horizon_of, max_start, training_windows
 from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries, neurobench_series
-from mtcsn_hw.training.closed_loop import closed_loop_run, free_lengths, free_steps_at
+from mtcsn_hw.training.closed_loop import closed_loop_run, feedback_noise, free_lengths, free_steps_at
 from mtcsn_hw.training.config import TrainConfig
 from mtcsn_hw.training.network import Forecaster, make_hidden
 from mtcsn_hw.training.weight_average import WeightAverage
@@ -29,14 +29,14 @@ def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
                              steps_per_tau=cfg.steps_per_tau)
 
 
-def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int):
+def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int, noise=None):
     """closed_loop_run with this step's chips on the MTCSN layer (mismatch(layer, it, batch)), if any."""
     if mismatch is None:
-        return closed_loop_run(model, x, free_steps)
+        return closed_loop_run(model, x, free_steps, noise)
     layer = model.hidden.layer
     layer.mismatch = mismatch(layer, it, x.shape[1])
     try:
-        return closed_loop_run(model, x, free_steps)
+        return closed_loop_run(model, x, free_steps, noise)
     finally:
         layer.mismatch = None
 
@@ -65,6 +65,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     last = max_start(n_fit, h, cfg.window)
     average = WeightAverage.over_last(model, cfg.weight_average, cfg.iterations)
     lengths = free_lengths(cfg.closed_loop, cfg.iterations, cfg.closed_loop_min, cfg.seed)
+    fed_rng = np.random.default_rng([cfg.seed, 2])  # its own stream: windows and input noise stay the recipe's
     losses = []
     t0 = time.perf_counter()
     bar = tqdm(range(cfg.iterations), desc=f"train {cfg.model}", disable=not progress, leave=False)
@@ -75,7 +76,9 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
             x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
-        y_hat, hidden = _mismatched_run(model, x, free_steps_at(it, cfg.iterations, int(lengths[it])), mismatch, it)
+        free = free_steps_at(it, cfg.iterations, int(lengths[it]))
+        noise = feedback_noise(cfg.feedback_noise, free, cfg.batch, fed_rng)
+        y_hat, hidden = _mismatched_run(model, x, free, mismatch, it, noise)
         loss = torch.mean((y_hat[cfg.washout:] - y[cfg.washout:]) ** 2)
         if cfg.activity_reg > 0:  # optional sparsity pressure on what the readout reads
             loss = loss + cfg.activity_reg * hidden[cfg.washout:].mean()
