@@ -130,7 +130,7 @@ AR_TRIALS = (
     *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
     Trial("mtcsn ar closed 150", "mtcsn", {"closed_loop": 150}, "autoregressive"),
     Trial("mtcsn ar", "mtcsn", {}, "autoregressive"),
-    # noise on the inputs (the fed-back predictions among them) so the free run survives its own errors
+    # noise on the teacher-forced inputs: the closed loop starts from the state a noisy warm-up left
     *(Trial(f"mtcsn ar closed 75 noise {n}", "mtcsn", {"closed_loop": 75, "input_noise": n}, "autoregressive")
       for n in (0.05, 0.1, 0.2, 0.3)),
     *(Trial(f"mtcsn ar closed 75 noise {n} it400", "mtcsn",

@@ -1,0 +1,94 @@
+"""Autoregressive recipes compared on windows that no NeuroBench repeat tests on.
+
+    PYTHONPATH=. python bench/ar_fresh_windows.py TRIAL [TRIAL...] [--repeats 0 3] [--windows 50 80]
+
+Every checkpoint of each trial trained on NeuroBench's repeats A..B-1 (runs/fronts/autoregressive-repeats/,
+seed r, and runs/fronts/autoregressive-candidates/, seeds r + 1000 k) is run, without retraining, on the
+windows W0..W1-1 of a longer series: window w is the 750 samples after the series shifted by repeat_offset(w),
+warmed up teacher-forced on the 750 before. From window 50 on, their samples come after the test part of
+NeuroBench's last repeat, so a recipe can be chosen on them without touching the 30 repeats' test parts.
+Prints each checkpoint's mean over the windows, each trial's mean over its checkpoints, and each trial
+against the first one, paired on the checkpoints they share (repeat and seed).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, MackeyGlassSeries, neurobench_series
+from mtcsn_hw.tasks.metrics import smape
+from mtcsn_hw.training.checkpoint import load_checkpoint
+from mtcsn_hw.training.evaluate import predict
+from mtcsn_hw.training.fronts import checkpoint_dir, repeat_offset
+
+ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
+FIRST_FRESH = 50  # repeat_offset(50) + 750 = 2600: after the last repeat's test part (29: 1073 + 1500 = 2573)
+
+
+def slice_at(long: MackeyGlassSeries, offset: int, like: MackeyGlassSeries) -> MackeyGlassSeries:
+    """The part of `long` (a series from offset 0) that starts `offset` samples in, shaped like `like`."""
+    span = like.n_train + like.n_test + 1
+    return MackeyGlassSeries(t=long.t[offset:offset + span], x=long.x[offset:offset + span], n_train=like.n_train,
+                             n_test=like.n_test, sample_dt=like.sample_dt)
+
+
+def checkpoints(trial: str, r: int) -> dict[int, Path]:
+    """seed -> checkpoint folder of every training of `trial` on repeat r."""
+    found = {r: checkpoint_dir(ROOT / "autoregressive-repeats", trial, r)}
+    found |= {r + 1000 * k: checkpoint_dir(ROOT / "autoregressive-candidates", trial, r + 1000 * k) for k in (1, 2, 3)}
+    return {seed: path for seed, path in found.items() if path.exists()}
+
+
+def fresh_windows(path: Path, r: int, long: MackeyGlassSeries, windows: range) -> np.ndarray:
+    ck = load_checkpoint(path)
+    own = slice_at(long, repeat_offset(r), ck.series)
+    if not np.allclose(own.x, ck.series.x[:len(own.x)], atol=1e-9):
+        raise SystemExit(f"{path}: its series is not NeuroBench's repeat {r}")
+    out = []
+    for w in windows:
+        p = predict(ck.model, slice_at(long, repeat_offset(w), ck.series), ck.normaliser, "autoregressive", 1)
+        out.append(smape(p["y_pred"], p["y_true"]))
+    return np.array(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("trials", nargs="+", metavar="TRIAL", help="trial names; the first is the reference")
+    ap.add_argument("--repeats", nargs=2, type=int, default=(0, 3), metavar=("A", "B"),
+                    help="the trainings of repeats A..B-1 (default 0 3)")
+    ap.add_argument("--windows", nargs=2, type=int, default=(FIRST_FRESH, FIRST_FRESH + 30), metavar=("W0", "W1"),
+                    help=f"windows W0..W1-1 (default {FIRST_FRESH} {FIRST_FRESH + 30}; from {FIRST_FRESH} on, unused "
+                         "by NeuroBench's repeats)")
+    args = ap.parse_args()
+    if args.windows[0] < FIRST_FRESH:
+        print(f"note: windows below {FIRST_FRESH} overlap NeuroBench's test parts")
+    torch.set_num_threads(1)
+    windows = range(*args.windows)
+    long = neurobench_series(train_lyap=10 + repeat_offset(windows[-1]) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
+    means: dict[str, dict[tuple[int, int], float]] = {}
+    for trial in args.trials:
+        means[trial] = {}
+        for r in range(*args.repeats):
+            for seed, path in checkpoints(trial, r).items():
+                w = fresh_windows(path, r, long, windows)
+                means[trial][(r, seed)] = float(w.mean())
+                print(f"{trial} r{r} s{seed}: {w.mean():.2f} ± {w.std(ddof=1):.2f} over windows "
+                      f"{windows[0]}-{windows[-1]}", flush=True)
+    print()
+    ref = args.trials[0]
+    for trial, m in means.items():
+        v = np.array(list(m.values()))
+        line = f"{trial}: {v.mean():.2f} ± {v.std(ddof=1) if len(v) > 1 else 0:.2f} over {len(v)} trainings"
+        shared = sorted(set(m) & set(means[ref]))
+        if trial != ref and shared:
+            d = np.array([m[k] - means[ref][k] for k in shared])
+            spread = d.std(ddof=1) if len(d) > 1 else 0.0
+            line += f"; against the first, paired on {len(d)}: {d.mean():+.2f} ± {spread:.2f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
