@@ -8,7 +8,8 @@ windows W0..W1-1 of a longer series: window w is the 750 samples after the serie
 warmed up teacher-forced on the 750 before. From window 50 on, their samples come after the test part of
 NeuroBench's last repeat, so a recipe can be chosen on them without touching the 30 repeats' test parts.
 Prints each checkpoint's mean over the windows, each trial's mean over its checkpoints, and each trial
-against the first one, paired on the checkpoints they share (repeat and seed).
+against the first one, paired on the checkpoints they share (repeat and seed). Each checkpoint's scores are
+kept in runs/fronts/autoregressive_fresh_windows.json and not computed again.
 """
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from mtcsn_hw.atomic import write_json
 from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, MackeyGlassSeries, neurobench_series
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.evaluate import predict
-from mtcsn_hw.training.fronts import checkpoint_dir, repeat_offset
+from mtcsn_hw.training.fronts import checkpoint_dir, load_records, repeat_offset
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
+SCORES = ROOT / "autoregressive_fresh_windows.json"
 FIRST_FRESH = 50  # repeat_offset(50) + 750 = 2600: after the last repeat's test part (29: 1073 + 1500 = 2573)
 
 
@@ -54,6 +57,17 @@ def fresh_windows(path: Path, r: int, long: MackeyGlassSeries, windows: range) -
     return np.array(out)
 
 
+def scored(trial: str, r: int, seed: int, path: Path, long: MackeyGlassSeries, windows: range) -> np.ndarray:
+    """The checkpoint's sMAPE on each window, from SCORES if it is there, else computed and added to it."""
+    key = {"trial": trial, "repeat": r, "seed": seed, "windows": [windows[0], windows[-1] + 1]}
+    for rec in load_records(SCORES):
+        if {k: rec[k] for k in key} == key:
+            return np.array(rec["smape"])
+    w = fresh_windows(path, r, long, windows)
+    write_json(SCORES, load_records(SCORES) + [{**key, "smape": [round(float(v), 4) for v in w]}])
+    return w
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("trials", nargs="+", metavar="TRIAL", help="trial names; the first is the reference")
@@ -73,7 +87,7 @@ def main() -> None:
         means[trial] = {}
         for r in range(*args.repeats):
             for seed, path in checkpoints(trial, r).items():
-                w = fresh_windows(path, r, long, windows)
+                w = scored(trial, r, seed, path, long, windows)
                 means[trial][(r, seed)] = float(w.mean())
                 print(f"{trial} r{r} s{seed}: {w.mean():.2f} ± {w.std(ddof=1):.2f} over windows "
                       f"{windows[0]}-{windows[-1]}", flush=True)

@@ -227,3 +227,22 @@ def test_neurobench_repeats_shift_the_series_half_a_lyapunov_time_each(tmp_path)
         tiny(start_offset=-1).validate()
     with pytest.raises(ParameterError):
         tiny(start_offset=37.5).validate()
+
+
+@pytest.mark.parametrize("model_name", ["mtcsn", "lif"])
+def test_noisy_mean_forecast_averages_noisy_free_runs(model_name):
+    from mtcsn_hw.training.noisy_mean import noisy_mean_forecast
+
+    s = neurobench_series(train_lyap=2, test_lyap=1, extra=10)
+    model, series, norm, _ = fit(tiny(model=model_name, protocol="autoregressive", closed_loop=20), series=s,
+                                 progress=False)
+    plain = predict(model, series, norm, "autoregressive", 1)["y_pred"]
+    assert np.allclose(noisy_mean_forecast(model, series, norm, 1, 0.0), plain, atol=1e-6)
+    assert np.allclose(noisy_mean_forecast(model, series, norm, 4, 0.0), plain, atol=1e-6)  # four equal runs
+    a = noisy_mean_forecast(model, series, norm, 4, 0.1, seed=1)
+    assert np.array_equal(a, noisy_mean_forecast(model, series, norm, 4, 0.1, seed=1))
+    one = [noisy_mean_forecast(model, series, norm, 1, 0.1, seed=k) for k in range(2)]
+    assert not np.allclose(a, plain) and not np.allclose(one[0], one[1])
+    for runs, noise in ((0, 0.1), (2.0, 0.1), (2, float("nan")), (2, -1.0)):
+        with pytest.raises(ParameterError):
+            noisy_mean_forecast(model, series, norm, runs, noise)
