@@ -10,6 +10,10 @@ NeuroBench's last repeat, so a recipe can be chosen on them without touching the
 Prints each checkpoint's mean over the windows, each trial's mean over its checkpoints, and each trial
 against the first one, paired on the checkpoints they share (repeat and seed). Each checkpoint's scores are
 kept in runs/fronts/autoregressive_fresh_windows.json and not computed again.
+
+It then asks what a validation free run as long as the test's would buy, were the train part longer than
+NeuroBench's: how well each training's mean over the fresh windows ranks its own repeat's test sMAPE, and the
+NeuroBench mean of the training per repeat with the lowest fresh-window mean (over all the trials named).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.stats import spearmanr, ttest_1samp
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, MackeyGlassSeries, neurobench_series
@@ -25,6 +30,7 @@ from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.evaluate import predict
 from mtcsn_hw.training.fronts import checkpoint_dir, load_records, repeat_offset
+from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 SCORES = ROOT / "autoregressive_fresh_windows.json"
@@ -102,6 +108,34 @@ def main() -> None:
             spread = d.std(ddof=1) if len(d) > 1 else 0.0
             line += f"; against the first, paired on {len(d)}: {d.mean():+.2f} ± {spread:.2f}"
         print(line)
+    picked_by_fresh(means)
+
+
+def own_tests() -> dict[tuple[str, int], float]:
+    """(trial, seed) -> its own repeat's test sMAPE, from the repeats' and the candidates' records."""
+    recs = load_records(ROOT / "autoregressive_repeats.json") + load_records(ROOT / "autoregressive_candidates.json")
+    return {(x["trial"], x["seed"]): x["test"]["smape"] for x in recs}
+
+
+def picked_by_fresh(means: dict[str, dict[tuple[int, int], float]]) -> None:
+    """How well the fresh windows rank the own tests, and the NeuroBench mean of the pick per repeat."""
+    own = own_tests()
+    rows = [(trial, r, seed, f, own[(trial, seed)]) for trial, m in means.items() for (r, seed), f in m.items()
+            if (trial, seed) in own]
+    if len(rows) < 3:
+        return
+    fresh, test = np.array([x[3] for x in rows]), np.array([x[4] for x in rows])
+    print(f"\nfresh-window mean against the own test, {len(rows)} trainings: Spearman "
+          f"{spearmanr(fresh, test).statistic:+.2f}, Pearson {np.corrcoef(fresh, test)[0, 1]:+.2f}")
+    repeats = sorted({x[1] for x in rows})
+    picks = [min((x for x in rows if x[1] == r), key=lambda x: x[3]) for r in repeats]
+    everyone = [np.mean([x[4] for x in rows if x[1] == r]) for r in repeats]
+    v = np.array([x[4] for x in picks])
+    p = ttest_1samp(v, LEADERBOARD["LSTM"]).pvalue if len(v) > 1 else float("nan")
+    print(f"per repeat, the lowest fresh-window mean of {len(rows) / len(repeats):.1f} trainings: NeuroBench "
+          f"{v.mean():.2f} ± {v.std(ddof=1) if len(v) > 1 else 0:.2f} over {len(v)} repeats "
+          f"({int((v < LEADERBOARD['LSTM']).sum())} below {LEADERBOARD['LSTM']}, t-test p = {p:.2f}); "
+          f"the mean of all of them {np.mean(everyone):.2f}")
 
 
 if __name__ == "__main__":
