@@ -1,6 +1,6 @@
 """Autoregressive recipes compared on windows that no NeuroBench repeat tests on.
 
-    PYTHONPATH=. python bench/ar_fresh_windows.py TRIAL [TRIAL...] [--repeats 0 3] [--windows 50 80]
+    PYTHONPATH=. python bench/ar_fresh_windows.py TRIAL [TRIAL...] [--repeats 0 3] [--windows 50 80] [--figure]
 
 Every checkpoint of each trial trained on NeuroBench's repeats A..B-1 (runs/fronts/autoregressive-repeats/,
 seed r, and runs/fronts/autoregressive-candidates/, seeds r + 1000 k) is run, without retraining, on the
@@ -14,6 +14,7 @@ kept in runs/fronts/autoregressive_fresh_windows.json and not computed again.
 It then asks what a validation free run as long as the test's would buy, were the train part longer than
 NeuroBench's: how well each training's mean over the fresh windows ranks its own repeat's test sMAPE, and the
 NeuroBench mean of the training per repeat with the lowest fresh-window mean (over all the trials named).
+--figure draws each trial's trainings (docs/figures/ar-fresh-windows.png).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 SCORES = ROOT / "autoregressive_fresh_windows.json"
+RECIPE = "mtcsn ar closed 75-225 noise 0.2 "  # the drawn-length recipe the labels start from
 FIRST_FRESH = 50  # repeat_offset(50) + 750 = 2600: after the last repeat's test part (29: 1073 + 1500 = 2573)
 
 
@@ -82,6 +84,7 @@ def main() -> None:
     ap.add_argument("--windows", nargs=2, type=int, default=(FIRST_FRESH, FIRST_FRESH + 30), metavar=("W0", "W1"),
                     help=f"windows W0..W1-1 (default {FIRST_FRESH} {FIRST_FRESH + 30}; from {FIRST_FRESH} on, unused "
                          "by NeuroBench's repeats)")
+    ap.add_argument("--figure", action="store_true", help="draw docs/figures/ar-fresh-windows.png")
     args = ap.parse_args()
     if args.windows[0] < FIRST_FRESH:
         print(f"note: windows below {FIRST_FRESH} overlap NeuroBench's test parts")
@@ -109,6 +112,37 @@ def main() -> None:
             line += f"; against the first, paired on {len(d)}: {d.mean():+.2f} ± {spread:.2f}"
         print(line)
     picked_by_fresh(means)
+    if args.figure:
+        print(figure(means, windows))
+
+
+def short(trial: str) -> str:
+    """A column label: the width, then what the trial changes in the recipe it starts from."""
+    words = trial.split()
+    width = "24 neurons" if "h24" in words else "48 neurons"
+    rest = [w for w in words[6:] if w not in ("it2000", "h24")] if trial.startswith(RECIPE) else words[1:]
+    return width + ("\n" + " ".join(rest) if rest else "\nthe recipe")
+
+
+def figure(means: dict[str, dict[tuple[int, int], float]], windows: range) -> str:
+    """Each training's mean over the windows, one column per trial; the LSTM's NeuroBench mean for scale."""
+    from mtcsn_hw.plotting import plt, save_figure
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for i, m in enumerate(means.values()):
+        v = np.array(list(m.values()))
+        ax.plot(i + (np.arange(len(v)) % 9 - 4) * 0.04, v, "o", color="C3", alpha=0.5, ms=4)
+        ax.plot([i - 0.3, i + 0.3], [np.median(v)] * 2, "-", color="k", lw=2)
+        ax.annotate(f"{len(v)}", (i, ax.get_ylim()[0]), fontsize=7, ha="center", va="bottom")
+    ax.axhline(LEADERBOARD["LSTM"], color="k", ls="--", lw=1, label=f"NeuroBench LSTM {LEADERBOARD['LSTM']} "
+               "(its own windows)")
+    ax.set_xticks(range(len(means)), [short(t) for t in means], fontsize=7)
+    ax.set_ylabel(f"mean sMAPE, windows {windows[0]}-{windows[-1]}")
+    ax.set_title("Each training on 30 windows after NeuroBench's test parts (bar: median)", fontsize=9)
+    ax.legend(fontsize=7)
+    path = Path(__file__).resolve().parents[1] / "docs" / "figures" / "ar-fresh-windows.png"
+    save_figure(fig, path)
+    return str(path)
 
 
 def own_tests() -> dict[tuple[str, int], float]:

@@ -151,8 +151,13 @@ def report_autoregressive(seeds) -> str:
     return text + ("\n\n" + made if made else "")
 
 
+FIGURE_MIN_REPEATS = 10  # pilots on a few repeats stay in the table, out of the figure
+
+
 def figure_repeats(trials) -> str:
-    """Test sMAPE of every repeat, one column per trial, the leaderboard's means as limits."""
+    """Test sMAPE of every repeat, one column per trial run on at least FIGURE_MIN_REPEATS repeats, the
+    leaderboard's means as limits."""
+    trials = [t for t in trials if len(t.test["smape"]) >= FIGURE_MIN_REPEATS]
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
