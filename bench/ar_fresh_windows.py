@@ -128,7 +128,7 @@ def figure(means: dict[str, dict[tuple[int, int], float]], windows: range) -> st
     """Each training's mean over the windows, one column per trial; the LSTM's NeuroBench mean for scale."""
     from mtcsn_hw.plotting import plt, save_figure
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = plt.subplots(figsize=(max(6.4, 0.9 * len(means)), 3.8))
     for i, m in enumerate(means.values()):
         v = np.array(list(m.values()))
         ax.plot(i + (np.arange(len(v)) % 9 - 4) * 0.04, v, "o", color="C3", alpha=0.5, ms=4)

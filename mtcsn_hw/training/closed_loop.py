@@ -4,7 +4,7 @@ network's own predictions, and BPTT goes through the fed-back predictions too (a
 The number of free-running steps grows linearly from 0 to `free_steps` over the first half of training
 (a curriculum, as in scheduled sampling), so the network first learns the one-step map. With a lower bound,
 each step first draws its own length from [lower, free_steps] (free_lengths), then ramps it the same way.
-Noise on the fed-back predictions (feedback_noise) trains the free run to pull its own errors back.
+Noise on the fed-back predictions (feedback_noise) lets the loss see how a perturbed free run goes on.
 """
 from __future__ import annotations
 
