@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ar_windows import long_series, slice_at  # bench/ (this script's folder is on sys.path)
 from scipy.stats import spearmanr, ttest_1samp
 
 from mtcsn_hw.atomic import write_json
-from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, MackeyGlassSeries, neurobench_series
+from mtcsn_hw.tasks.mackey_glass import MackeyGlassSeries
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.evaluate import predict
@@ -37,13 +38,6 @@ ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
 SCORES = ROOT / "autoregressive_fresh_windows.json"
 RECIPE = "mtcsn ar closed 75-225 noise 0.2 "  # the drawn-length recipe the labels start from
 FIRST_FRESH = 50  # repeat_offset(50) + 750 = 2600: after the last repeat's test part (29: 1073 + 1500 = 2573)
-
-
-def slice_at(long: MackeyGlassSeries, offset: int, like: MackeyGlassSeries) -> MackeyGlassSeries:
-    """The part of `long` (a series from offset 0) that starts `offset` samples in, shaped like `like`."""
-    span = like.n_train + like.n_test + 1
-    return MackeyGlassSeries(t=long.t[offset:offset + span], x=long.x[offset:offset + span], n_train=like.n_train,
-                             n_test=like.n_test, sample_dt=like.sample_dt)
 
 
 def checkpoints(trial: str, r: int) -> dict[int, Path]:
@@ -90,7 +84,7 @@ def main() -> None:
         print(f"note: windows below {FIRST_FRESH} overlap NeuroBench's test parts")
     torch.set_num_threads(1)
     windows = range(*args.windows)
-    long = neurobench_series(train_lyap=10 + repeat_offset(windows[-1]) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
+    long = long_series(windows[-1])
     means: dict[str, dict[tuple[int, int], float]] = {}
     for trial in args.trials:
         means[trial] = {}

@@ -14,7 +14,8 @@ import argparse
 
 import numpy as np
 import torch
-from ar_fresh_windows import SCORES, checkpoints, own_tests  # bench/ (this script's folder is on sys.path)
+from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path)
+from ar_fresh_windows import SCORES, checkpoints, own_tests  # bench/
 from scipy.stats import spearmanr
 from tqdm import tqdm
 
@@ -25,21 +26,11 @@ from mtcsn_hw.training.fronts import load_records
 RECIPES = ("mtcsn ar closed 75-225 noise 0.2 it2000", "mtcsn ar closed 75-225 noise 0.2 it2000 h24")
 
 
-@torch.no_grad()
 def in_train(ck, starts) -> float:
     """Mean sMAPE of free runs from each start to the end of the train part, teacher-forced before."""
-    model, s, norm = ck.model.eval(), ck.series, ck.normaliser
-    u = torch.tensor(norm(s.x[:s.n_train]), dtype=torch.float32).reshape(-1, 1, 1)
-    out = []
-    for n0 in starts:
-        o = model(u[:n0])
-        state, y, preds = o.state, o.y[-1:], []
-        for _ in range(s.n_train - n0):
-            preds.append(y.item())
-            step = model(y, state)
-            state, y = step.state, step.y
-        out.append(smape(norm.inverse(np.array(preds)), s.x[n0:s.n_train]))
-    return float(np.mean(out))
+    s = ck.series
+    return float(np.mean([smape(ck.normaliser.inverse(mean_loop([ck], n0, s.n_train - n0)), s.x[n0:s.n_train])
+                          for n0 in starts]))
 
 
 def main() -> None:

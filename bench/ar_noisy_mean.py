@@ -16,11 +16,11 @@ import argparse
 
 import numpy as np
 import torch
-from ar_fresh_windows import FIRST_FRESH, checkpoints, slice_at  # bench/ (this script's folder is on sys.path)
+from ar_fresh_windows import FIRST_FRESH, checkpoints  # bench/ (this script's folder is on sys.path)
+from ar_windows import long_series, slice_at  # bench/
 from scipy.stats import ttest_1samp
 from tqdm import tqdm
 
-from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, neurobench_series
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.fronts import repeat_offset
@@ -46,8 +46,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     noises = [0.0, *args.noise]
-    last = max(args.windows[1], args.repeats[1])
-    long = neurobench_series(train_lyap=10 + repeat_offset(last) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
+    long = long_series(max(args.windows[1], args.repeats[1]))
     found = [(r, seed, path) for r in range(*args.repeats) for seed, path in checkpoints(args.trial, r).items()]
     rows = {}
     for r, seed, path in tqdm(found, desc="checkpoints"):

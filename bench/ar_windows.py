@@ -35,14 +35,18 @@ def long_series(n: int) -> MackeyGlassSeries:
     return neurobench_series(train_lyap=10 + repeat_offset(n) / SAMPLES_PER_LYAPUNOV + 1, test_lyap=10)
 
 
+def slice_at(long: MackeyGlassSeries, offset: int, like: MackeyGlassSeries) -> MackeyGlassSeries:
+    """The part of `long` (a series from offset 0) that starts `offset` samples in, shaped like `like`."""
+    span = like.n_train + like.n_test + 1
+    return MackeyGlassSeries(t=long.t[offset:offset + span], x=long.x[offset:offset + span], n_train=like.n_train,
+                             n_test=like.n_test, sample_dt=like.sample_dt)
+
+
 def window_series(ck, long: MackeyGlassSeries, r: int) -> MackeyGlassSeries:
     """Window r: the checkpoint's train and test parts, the series shifted by repeat_offset(r) samples."""
-    s0 = ck.series
-    if not np.allclose(long.x[:len(s0.x)], s0.x, atol=1e-9):
+    if not np.allclose(long.x[:len(ck.series.x)], ck.series.x, atol=1e-9):
         raise SystemExit("the checkpoint's series is not the offset-0 NeuroBench series")
-    span, o = s0.n_train + s0.n_test + 1, repeat_offset(r)
-    return MackeyGlassSeries(t=long.t[o:o + span], x=long.x[o:o + span], n_train=s0.n_train, n_test=s0.n_test,
-                             sample_dt=s0.sample_dt)
+    return slice_at(long, repeat_offset(r), ck.series)
 
 
 def windows(ck, long: MackeyGlassSeries, n: int) -> np.ndarray:
