@@ -59,14 +59,19 @@ def fresh_windows(path: Path, r: int, long: MackeyGlassSeries, windows: range) -
     return np.array(out)
 
 
-def scored(trial: str, r: int, seed: int, path: Path, long: MackeyGlassSeries, windows: range) -> np.ndarray:
-    """The checkpoint's sMAPE on each window, from SCORES if it is there, else computed and added to it."""
-    key = {"trial": trial, "repeat": r, "seed": seed, "windows": [windows[0], windows[-1] + 1]}
-    for rec in load_records(SCORES):
-        if {k: rec[k] for k in key} == key:
-            return np.array(rec["smape"])
+def score_key(rec: dict) -> tuple:
+    return rec["trial"], rec["repeat"], rec["seed"], tuple(rec["windows"])
+
+
+def scored(trial: str, r: int, seed: int, path: Path, long: MackeyGlassSeries, windows: range,
+           known: dict[tuple, list]) -> np.ndarray:
+    """The checkpoint's sMAPE on each window, from `known` (SCORES as read at the start) if it is there, else
+    computed and added to SCORES (re-read first: another process may have added to it meanwhile)."""
+    rec = {"trial": trial, "repeat": r, "seed": seed, "windows": [windows[0], windows[-1] + 1]}
+    if score_key(rec) in known:
+        return np.array(known[score_key(rec)])
     w = fresh_windows(path, r, long, windows)
-    write_json(SCORES, load_records(SCORES) + [{**key, "smape": [round(float(v), 4) for v in w]}])
+    write_json(SCORES, load_records(SCORES) + [{**rec, "smape": [round(float(v), 4) for v in w]}])
     return w
 
 
@@ -85,12 +90,13 @@ def main() -> None:
     torch.set_num_threads(1)
     windows = range(*args.windows)
     long = long_series(windows[-1])
+    known = {score_key(rec): rec["smape"] for rec in load_records(SCORES)}
     means: dict[str, dict[tuple[int, int], float]] = {}
     for trial in args.trials:
         means[trial] = {}
         for r in range(*args.repeats):
             for seed, path in checkpoints(trial, r).items():
-                w = scored(trial, r, seed, path, long, windows)
+                w = scored(trial, r, seed, path, long, windows, known)
                 means[trial][(r, seed)] = float(w.mean())
                 print(f"{trial} r{r} s{seed}: {w.mean():.2f} ± {w.std(ddof=1):.2f} over windows "
                       f"{windows[0]}-{windows[-1]}", flush=True)

@@ -1,8 +1,9 @@
 """An autoregressive forecast as the mean of several free runs of one network, each fed its own predictions
 plus a little noise.
 
-Past the predictability horizon the runs part ways, and their mean shrinks the forecast where the phase is
-uncertain and only there: what averaging several trained networks does, with one set of weights.
+The hope: past the predictability horizon the runs part ways, and their mean shrinks the forecast where the
+phase is uncertain, as averaging several trained networks does. Measured, it does not: the runs stay together
+or all go wrong alike (docs/mackey-glass.md).
 """
 from __future__ import annotations
 
