@@ -153,6 +153,30 @@ def test_weight_average_ends_on_the_mean_of_the_last_steps():
     assert not torch.allclose(averaged.readout.weight, seen[-1])
 
 
+def test_weight_decay_shrinks_the_synaptic_weights_only():
+    """AdamW's first step is Adam's plus -lr * wd * p0, on the synapses only (the neurons' own parameters keep
+    Adam's step)."""
+    s, wd = small_series(), 0.5
+    cfg = dict(iterations=1, protocol="autoregressive", closed_loop=20)
+    plain, *_ = fit(tiny("mtcsn", **cfg), series=s, progress=False)
+    decayed, *_ = fit(tiny("mtcsn", weight_decay=wd, **cfg), series=s, progress=False)
+    start = build_model(tiny("mtcsn", **cfg))
+    lr, shrunk = tiny("mtcsn").lr, set()
+    for (name, p0), p, q in zip(start.named_parameters(), plain.parameters(), decayed.parameters(), strict=True):
+        if name.rsplit(".", 1)[-1] in ("w_in", "w_rec", "weight"):
+            assert torch.allclose(q - p, -lr * wd * p0, atol=1e-7), name
+            shrunk.add(name)
+        else:
+            assert torch.equal(q, p), name
+    assert shrunk == {"hidden.layer.w_in", "readout.weight"}
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_weight_decay_must_be_finite_and_not_negative(bad):
+    with pytest.raises(ParameterError, match="weight_decay"):
+        tiny("lif", weight_decay=bad).validate()
+
+
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
 def test_weight_average_must_be_a_fraction(bad):
     with pytest.raises(ParameterError, match="weight_average"):

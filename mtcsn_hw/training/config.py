@@ -54,6 +54,7 @@ class TrainConfig:
     out_tau: float = 3.0
     input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
     weight_average: float = 0.0  # end on the mean parameters of this last fraction of the steps (0: the last step's)
+    weight_decay: float = 0.0    # decoupled (AdamW) decay of the synaptic weights only: input, recurrent, readout
     activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
     closed_loop: int = 0         # autoregressive: last steps of each window fed their own predictions
     closed_loop_min: int | None = None  # each step draws its closed_loop length from [this, closed_loop] (None: fixed)
@@ -119,6 +120,8 @@ class TrainConfig:
             raise ParameterError(f"activity_reg must be a finite number >= 0, got {self.activity_reg}")
         if not 0 <= self.weight_average <= 1:  # also refuses NaN
             raise ParameterError(f"weight_average must be a fraction of the steps in [0, 1], got {self.weight_average}")
+        if not 0 <= self.weight_decay < float("inf"):  # also refuses NaN
+            raise ParameterError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if not 0 <= self.val_fraction < 1:
             raise ParameterError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         lags = self.input_lags or []

@@ -29,6 +29,21 @@ def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
                              steps_per_tau=cfg.steps_per_tau)
 
 
+SYNAPSES = ("w_in", "w_rec", "weight")  # the last part of a synaptic weight's parameter name
+
+
+def make_optimizer(model: Forecaster, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Adam; with cfg.weight_decay, AdamW decaying only the synaptic weights (not the neurons' own parameters,
+    biases or time constants, whose zero is no neutral value). A frozen parameter (no gradient) is skipped."""
+    if not cfg.weight_decay:
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    named = list(model.named_parameters())
+    synapses = [p for n, p in named if n.rsplit(".", 1)[-1] in SYNAPSES]
+    others = [p for n, p in named if n.rsplit(".", 1)[-1] not in SYNAPSES]
+    return torch.optim.AdamW([{"params": synapses, "weight_decay": cfg.weight_decay},
+                              {"params": others, "weight_decay": 0.0}], lr=cfg.lr)
+
+
 def _mismatched_run(model: Forecaster, x, free_steps: int, mismatch, it: int, noise=None):
     """closed_loop_run with this step's chips on the MTCSN layer (mismatch(layer, it, batch)), if any."""
     if mismatch is None:
@@ -56,7 +71,7 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
     u = norm(series.x)
     h = horizon_of(cfg.protocol, cfg.horizon)
     model = build_model(cfg) if model is None else model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)  # a frozen parameter (no gradient) is skipped
+    opt = make_optimizer(model, cfg)
     # cosine decay to lr/10 over the run: the same schedule for every model
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda k: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * k / max(cfg.iterations, 1))))
