@@ -191,7 +191,7 @@ AR_TRIALS = (
           {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
            "lr": 2.5e-3}, "autoregressive"),
     # decoupled weight decay on the synapses (input and readout): the bad fifth forecasts badly on every fresh window
-    # alike though it fits its 750 train samples as well as the rest; is it over-fitted?
+    # alike though its validation free run looks like the rest's; is it over-fitted to its 750 train samples?
     *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 wd {w}", "mtcsn",
             {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
              "weight_decay": w}, "autoregressive") for w in (0.1, 0.3, 1.0)),
