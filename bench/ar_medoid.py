@@ -1,0 +1,97 @@
+"""Forecast with the member whose free run agrees most with the others': an ensemble's medoid, one network's forecast.
+
+    PYTHONPATH=. python bench/ar_medoid.py TRIAL [TRIAL...] [--repeats 0 30] [--windows 50 80 | --test]
+
+Per NeuroBench repeat, the trainings of the trials named (bench/ar_fresh_windows.py's checkpoints: seed r and
+r + 1000 k) each free-run over a window after a teacher-forced warm-up on the 750 samples before it. The forecast
+reported is one member's own free run, the one with the lowest mean sMAPE against the other members' runs. No
+truth enters the choice, so it is made anew on every window, at forecast time, and what is reported is exactly
+what that network was fed back: NeuroBench's closed loop, with the other members as the judge. Prints, over
+the repeats (and windows), the members' mean, the medoid's, and the members' runs averaged outside the loop.
+By default on windows 50-79, after NeuroBench's test parts; --test on each repeat's own test part. Each repeat's
+three numbers are kept in runs/fronts/autoregressive_medoid.json and not computed again.
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+from ar_fresh_windows import FIRST_FRESH, ROOT, checkpoints  # bench/ (this script's folder is on sys.path)
+from ar_windows import long_series, slice_at  # bench/
+from scipy.stats import ttest_1samp, ttest_rel
+from tqdm import tqdm
+
+from mtcsn_hw.atomic import write_json
+from mtcsn_hw.tasks.metrics import smape
+from mtcsn_hw.training.checkpoint import load_checkpoint
+from mtcsn_hw.training.evaluate import predict
+from mtcsn_hw.training.fronts import load_records, repeat_offset
+from mtcsn_hw.training.fronts_report import LEADERBOARD
+
+
+def medoid(runs: np.ndarray) -> int:
+    """The index of the run (a row) with the lowest mean sMAPE against the other rows."""
+    k = len(runs)
+    disagreement = [np.mean([smape(runs[i], runs[j]) for j in range(k) if j != i]) for i in range(k)]
+    return int(np.argmin(disagreement))
+
+
+def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """(members' mean, the medoid's, the runs averaged outside the loop) sMAPE against the truth."""
+    return (float(np.mean([smape(y, truth) for y in runs])), smape(runs[medoid(runs)], truth),
+            smape(runs.mean(0), truth))
+
+
+KEPT = ROOT / "autoregressive_medoid.json"
+
+
+def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
+    """The repeat's record: its members and the mean over the windows (None: its own test part) of scores()."""
+    cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+    if len(cks) < 3:
+        raise SystemExit(f"repeat {r}: {len(cks)} trainings; a medoid needs at least 3")
+    parts = [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
+    rows = []
+    for s in parts:
+        preds = [predict(ck.model, s, ck.normaliser, "autoregressive", 1) for ck in cks]
+        rows.append(scores(np.array([p["y_pred"] for p in preds]), preds[0]["y_true"]))
+    members, chosen, outside = np.mean(rows, axis=0)
+    return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
+            "size": len(cks), "members": round(float(members), 4), "medoid": round(float(chosen), 4),
+            "outside": round(float(outside), 4)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("trials", nargs="+", metavar="TRIAL", help="trials whose trainings of a repeat are the members")
+    ap.add_argument("--repeats", nargs=2, type=int, default=(0, 30), metavar=("A", "B"))
+    ap.add_argument("--windows", nargs=2, type=int, default=(FIRST_FRESH, FIRST_FRESH + 30), metavar=("W0", "W1"))
+    ap.add_argument("--test", action="store_true", help="each repeat's own test part instead of the windows")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    windows = range(*args.windows)
+    long = None if args.test else long_series(windows[-1])
+    span = None if args.test else [windows[0], windows[-1] + 1]
+    recs = []
+    for r in tqdm(range(*args.repeats), desc="repeats"):
+        found = [x for x in load_records(KEPT) if (x["trials"], x["repeat"], x["windows"]) == (args.trials, r, span)]
+        if not found:
+            found = [repeat_scores(args.trials, r, None if args.test else windows, long)]
+            write_json(KEPT, load_records(KEPT) + found)  # re-read: another process may have added meanwhile
+        recs.append(found[0])
+    sizes = {x["size"] for x in recs}
+    per_repeat = [(x["members"], x["medoid"], x["outside"]) for x in recs]
+    members, chosen, outside = np.array(per_repeat).T
+    where = "own test parts" if args.test else f"windows {windows[0]}-{windows[-1]}"
+    print(f"{len(per_repeat)} repeats, {sorted(sizes)} members each, {where}:")
+    print(f"  members' mean {members.mean():.2f} ± {members.std(ddof=1):.2f}")
+    print(f"  medoid        {chosen.mean():.2f} ± {chosen.std(ddof=1):.2f}  (paired against the members "
+          f"{(chosen - members).mean():+.2f}, p = {ttest_rel(chosen, members).pvalue:.2f}; "
+          f"{int((chosen < LEADERBOARD['LSTM']).sum())} repeats below {LEADERBOARD['LSTM']}, t-test against it "
+          f"p = {ttest_1samp(chosen, LEADERBOARD['LSTM']).pvalue:.2f})")
+    print(f"  averaged outside the loop {outside.mean():.2f} ± {outside.std(ddof=1):.2f}")
+
+
+if __name__ == "__main__":
+    main()
