@@ -29,6 +29,8 @@ from mtcsn_hw.training.evaluate import predict
 from mtcsn_hw.training.fronts import load_records, repeat_offset
 from mtcsn_hw.training.fronts_report import LEADERBOARD
 
+KEPT = ROOT / "autoregressive_medoid.json"
+
 
 def medoid(runs: np.ndarray) -> int:
     """The index of the run (a row) with the lowest mean sMAPE against the other rows."""
@@ -42,8 +44,6 @@ def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     return (float(np.mean([smape(y, truth) for y in runs])), smape(runs[medoid(runs)], truth),
             smape(runs.mean(0), truth))
 
-
-KEPT = ROOT / "autoregressive_medoid.json"
 
 
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
