@@ -102,9 +102,10 @@ def main() -> None:
     kind = "long" if args.long_reference else "train"
     known = {(x["trial"], x["seed"], x["steps"], x.get("reference", "train")): x for x in load_records(CLIMATE)
              if set(SCORE_NAMES) <= set(x)}
+    scored = [x for x in load_records(SCORES) if x["windows"] == [FIRST_FRESH, FIRST_FRESH + 30]]
     rows = []
     for trial in args.trials:
-        fresh = [x for x in load_records(SCORES) if x["trial"] == trial and x["windows"] == [50, 80]]
+        fresh = [x for x in scored if x["trial"] == trial]
         if not fresh:
             raise SystemExit(f"no fresh-window scores of {trial!r}: run bench/ar_fresh_windows.py first")
         for x in tqdm(fresh, desc=trial, leave=False):

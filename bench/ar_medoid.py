@@ -45,7 +45,6 @@ def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
             smape(runs.mean(0), truth))
 
 
-
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
     """The repeat's record: its members and the mean over the windows (None: its own test part) of scores()."""
     cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
@@ -73,13 +72,13 @@ def main() -> None:
     windows = range(*args.windows)
     long = None if args.test else long_series(windows[-1])
     span = None if args.test else [windows[0], windows[-1] + 1]
+    known = {x["repeat"]: x for x in load_records(KEPT) if (x["trials"], x["windows"]) == (args.trials, span)}
     recs = []
     for r in tqdm(range(*args.repeats), desc="repeats"):
-        found = [x for x in load_records(KEPT) if (x["trials"], x["repeat"], x["windows"]) == (args.trials, r, span)]
-        if not found:
-            found = [repeat_scores(args.trials, r, None if args.test else windows, long)]
-            write_json(KEPT, load_records(KEPT) + found)  # re-read: another process may have added meanwhile
-        recs.append(found[0])
+        if r not in known:
+            known[r] = repeat_scores(args.trials, r, None if args.test else windows, long)
+            write_json(KEPT, load_records(KEPT) + [known[r]])  # re-read: another process may have added meanwhile
+        recs.append(known[r])
     sizes = {x["size"] for x in recs}
     per_repeat = [(x["members"], x["medoid"], x["outside"]) for x in recs]
     members, chosen, outside = np.array(per_repeat).T
