@@ -31,20 +31,25 @@ from mtcsn_hw.training.fronts_report import LEADERBOARD
 RUNS = Path(__file__).resolve().parents[1] / "runs" / "fronts" / "autoregressive"
 
 
-def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0, series=None) -> np.ndarray:
+def members_mean(y: torch.Tensor) -> torch.Tensor:
+    return y.mean(0)
+
+
+def mean_loop(checkpoints, n0: int, steps: int, nudge: float = 0.0, series=None, combine=members_mean) -> np.ndarray:
     """Free run (normalised units) after a teacher-forced warm-up on samples [0, n0) of `series` (default: the
-    first checkpoint's): every member is fed the members' mean prediction, the first one nudged by `nudge`."""
+    first checkpoint's): every member is fed `combine` (default the mean) of the members' predictions stacked
+    along dimension 0, the first step's nudged by `nudge`."""
     first = checkpoints[0]
     series = first.series if series is None else series
     u = torch.tensor(first.normaliser(series.x[:n0]), dtype=torch.float32).reshape(-1, 1, 1)
     preds = []
     with torch.no_grad():
         outs = [ck.model.eval()(u) for ck in checkpoints]
-        states, y = [o.state for o in outs], torch.stack([o.y[-1:] for o in outs]).mean(0) + nudge
+        states, y = [o.state for o in outs], combine(torch.stack([o.y[-1:] for o in outs])) + nudge
         for _ in range(steps):
             preds.append(y.item())
             out = [ck.model(y, s) for ck, s in zip(checkpoints, states, strict=True)]
-            states, y = [s.state for s in out], torch.stack([s.y for s in out]).mean(0)
+            states, y = [s.state for s in out], combine(torch.stack([s.y for s in out]))
     return np.array(preds)
 
 

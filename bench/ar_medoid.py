@@ -14,6 +14,8 @@ three numbers are kept in runs/fronts/autoregressive_medoid.json and not compute
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -32,11 +34,15 @@ from mtcsn_hw.training.fronts_report import LEADERBOARD
 KEPT = ROOT / "autoregressive_medoid.json"
 
 
+def disagreement(runs: np.ndarray) -> np.ndarray:
+    """Each run's (row's) mean sMAPE against the other rows."""
+    k = len(runs)
+    return np.array([np.mean([smape(runs[i], runs[j]) for j in range(k) if j != i]) for i in range(k)])
+
+
 def medoid(runs: np.ndarray) -> int:
     """The index of the run (a row) with the lowest mean sMAPE against the other rows."""
-    k = len(runs)
-    disagreement = [np.mean([smape(runs[i], runs[j]) for j in range(k) if j != i]) for i in range(k)]
-    return int(np.argmin(disagreement))
+    return int(np.argmin(disagreement(runs)))
 
 
 def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -61,24 +67,35 @@ def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dic
             "outside": round(float(outside), 4)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def member_parser(doc: str) -> argparse.ArgumentParser:
+    """The command line of the scripts that run a repeat's trainings as members, on windows or test parts."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("trials", nargs="+", metavar="TRIAL", help="trials whose trainings of a repeat are the members")
     ap.add_argument("--repeats", nargs=2, type=int, default=(0, 30), metavar=("A", "B"))
     ap.add_argument("--windows", nargs=2, type=int, default=(FIRST_FRESH, FIRST_FRESH + 30), metavar=("W0", "W1"))
     ap.add_argument("--test", action="store_true", help="each repeat's own test part instead of the windows")
-    args = ap.parse_args()
+    return ap
+
+
+def kept_per_repeat(path: Path, same: Callable[[dict], bool], repeats: range,
+                    compute: Callable[[int], dict]) -> list[dict]:
+    """Each repeat's record: the one in `path` for which `same` holds, else computed and added to `path`."""
+    known = {x["repeat"]: x for x in load_records(path) if same(x)}
+    for r in tqdm(repeats, desc="repeats"):
+        if r not in known:
+            known[r] = compute(r)
+            write_json(path, load_records(path) + [known[r]])  # re-read: another process may have added meanwhile
+    return [known[r] for r in repeats]
+
+
+def main() -> None:
+    args = member_parser(__doc__).parse_args()
     torch.set_num_threads(1)
     windows = range(*args.windows)
     long = None if args.test else long_series(windows[-1])
     span = None if args.test else [windows[0], windows[-1] + 1]
-    known = {x["repeat"]: x for x in load_records(KEPT) if (x["trials"], x["windows"]) == (args.trials, span)}
-    recs = []
-    for r in tqdm(range(*args.repeats), desc="repeats"):
-        if r not in known:
-            known[r] = repeat_scores(args.trials, r, None if args.test else windows, long)
-            write_json(KEPT, load_records(KEPT) + [known[r]])  # re-read: another process may have added meanwhile
-        recs.append(known[r])
+    recs = kept_per_repeat(KEPT, lambda x: (x["trials"], x["windows"]) == (args.trials, span), range(*args.repeats),
+                           lambda r: repeat_scores(args.trials, r, None if args.test else windows, long))
     sizes = {x["size"] for x in recs}
     per_repeat = [(x["members"], x["medoid"], x["outside"]) for x in recs]
     members, chosen, outside = np.array(per_repeat).T
