@@ -1,6 +1,6 @@
 """Forecast with the member whose free run agrees most with the others': an ensemble's medoid, one network's forecast.
 
-    PYTHONPATH=. python bench/ar_medoid.py TRIAL [TRIAL...] [--repeats 0 30] [--windows 50 80 | --test]
+    PYTHONPATH=. python bench/ar_medoid.py TRIAL [TRIAL...] [--repeats 0 30] [--windows 50 80 | --test] [--figure]
 
 Per NeuroBench repeat, the trainings of the trials named (bench/ar_fresh_windows.py's checkpoints: seed r and
 r + 1000 k) each free-run over a window after a teacher-forced warm-up on the 750 samples before it. The forecast
@@ -77,6 +77,28 @@ def member_parser(doc: str) -> argparse.ArgumentParser:
     return ap
 
 
+def figure(recs: list[dict], where: str) -> str:
+    """Per repeat, the members' mean and the medoid's sMAPE, joined; NeuroBench's LSTM and ESN as limits."""
+    from fronts import leaderboard_lines  # bench/
+
+    from mtcsn_hw.plotting import plt, save_figure
+
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    x = np.array([r["repeat"] for r in recs])
+    members, chosen = np.array([r["members"] for r in recs]), np.array([r["medoid"] for r in recs])
+    ax.vlines(x, members, chosen, color="0.6", lw=1)
+    ax.plot(x, members, "o", color="0.5", ms=4, label=f"the members' mean ({members.mean():.2f})")
+    ax.plot(x, chosen, "o", color="C3", ms=5, label=f"the medoid ({chosen.mean():.2f})")
+    leaderboard_lines(ax)
+    ax.set_xlabel("NeuroBench repeat")
+    ax.set_ylabel("test sMAPE, free run of 750 steps")
+    ax.set_title(f"The medoid of {recs[0]['size']} trainings a repeat, {where}", fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
+    path = ROOT.parents[1] / "docs" / "figures" / "ar-medoid.png"
+    save_figure(fig, path)
+    return str(path)
+
+
 def kept_per_repeat(path: Path, same: Callable[[dict], bool], repeats: range,
                     compute: Callable[[int], dict]) -> list[dict]:
     """Each repeat's record: the one in `path` for which `same` holds, else computed and added to `path`."""
@@ -89,7 +111,9 @@ def kept_per_repeat(path: Path, same: Callable[[dict], bool], repeats: range,
 
 
 def main() -> None:
-    args = member_parser(__doc__).parse_args()
+    ap = member_parser(__doc__)
+    ap.add_argument("--figure", action="store_true", help="draw docs/figures/ar-medoid.png, repeat by repeat")
+    args = ap.parse_args()
     torch.set_num_threads(1)
     windows = range(*args.windows)
     long = None if args.test else long_series(windows[-1])
@@ -107,6 +131,8 @@ def main() -> None:
           f"{int((chosen < LEADERBOARD['LSTM']).sum())} repeats below {LEADERBOARD['LSTM']}, t-test against it "
           f"p = {ttest_1samp(chosen, LEADERBOARD['LSTM']).pvalue:.2f})")
     print(f"  averaged outside the loop {outside.mean():.2f} ± {outside.std(ddof=1):.2f}")
+    if args.figure:
+        print(figure(recs, where))
 
 
 if __name__ == "__main__":
