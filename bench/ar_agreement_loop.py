@@ -53,7 +53,8 @@ def repeat_scores(trials: list[str], r: int, windows: range | None, long, centra
     cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
     if len(cks) <= central:
         raise SystemExit(f"repeat {r}: {len(cks)} trainings; leaving an outlier out needs more than {central}")
-    if any(not np.allclose(ck.normaliser.inverse(np.zeros(1)), cks[0].normaliser.inverse(np.zeros(1))) for ck in cks):
+    probe = np.array([0.0, 1.0])  # the same normaliser maps both alike
+    if any(not np.allclose(ck.normaliser.inverse(probe), cks[0].normaliser.inverse(probe)) for ck in cks):
         raise SystemExit(f"repeat {r}: the members were not trained on the same series")
     parts = [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
     mean = dict(zip(COMBINERS, np.mean([window_scores(cks, s, central) for s in parts], axis=0), strict=True))
