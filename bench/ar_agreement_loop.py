@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path)
 from ar_fresh_windows import ROOT, checkpoints  # bench/
-from ar_medoid import disagreement, kept_per_repeat, member_parser  # bench/
-from ar_windows import long_series, slice_at  # bench/
+from ar_medoid import disagreement, member_parser, members_records  # bench/
+from ar_windows import slice_at  # bench/
 from scipy.stats import ttest_1samp, ttest_rel
 
 from mtcsn_hw.tasks.metrics import smape
@@ -66,15 +66,8 @@ def main() -> None:
     ap = member_parser(__doc__)
     ap.add_argument("--central", type=int, default=3, metavar="K", help="members run together by 'central' (3)")
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    windows = range(*args.windows)
-    long = None if args.test else long_series(windows[-1])
-    span = None if args.test else [windows[0], windows[-1] + 1]
-    key = (args.trials, span, args.central)
-    recs = kept_per_repeat(KEPT, lambda x: (x["trials"], x["windows"], x["central_size"]) == key, range(*args.repeats),
-                           lambda r: repeat_scores(args.trials, r, None if args.test else windows, long, args.central))
+    recs, where = members_records(args, KEPT, repeat_scores, central_size=args.central)
     v = {k: np.array([x[k] for x in recs]) for k in COMBINERS}
-    where = "own test parts" if args.test else f"windows {windows[0]}-{windows[-1]}"
     print(f"{len(recs)} repeats, {sorted({x['size'] for x in recs})} members each, {where}:")
     lstm = LEADERBOARD["LSTM"]
     for k in COMBINERS:

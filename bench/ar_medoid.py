@@ -99,31 +99,32 @@ def figure(recs: list[dict], where: str) -> str:
     return str(path)
 
 
-def kept_per_repeat(path: Path, same: Callable[[dict], bool], repeats: range,
-                    compute: Callable[[int], dict]) -> list[dict]:
-    """Each repeat's record: the one in `path` for which `same` holds, else computed and added to `path`."""
-    known = {x["repeat"]: x for x in load_records(path) if same(x)}
-    for r in tqdm(repeats, desc="repeats"):
+def members_records(args, path: Path, repeat_scores: Callable, **fields) -> tuple[list[dict], str]:
+    """Each repeat's record in `path` for the trials, the windows (or test parts) and the `fields` named, computed
+    where missing by repeat_scores(trials, r, windows or None for the test parts, long series, *fields' values) and
+    added to `path`; and where the records were taken."""
+    torch.set_num_threads(1)
+    windows = range(*args.windows)
+    long = None if args.test else long_series(windows[-1])
+    span = None if args.test else [windows[0], windows[-1] + 1]
+    known = {x["repeat"]: x for x in load_records(path) if (x["trials"], x["windows"]) == (args.trials, span)
+             and all(x.get(k) == v for k, v in fields.items())}
+    for r in tqdm(range(*args.repeats), desc="repeats"):
         if r not in known:
-            known[r] = compute(r)
+            known[r] = repeat_scores(args.trials, r, None if args.test else windows, long, *fields.values())
             write_json(path, load_records(path) + [known[r]])  # re-read: another process may have added meanwhile
-    return [known[r] for r in repeats]
+    where = "own test parts" if args.test else f"windows {windows[0]}-{windows[-1]}"
+    return [known[r] for r in range(*args.repeats)], where
 
 
 def main() -> None:
     ap = member_parser(__doc__)
     ap.add_argument("--figure", action="store_true", help="draw docs/figures/ar-medoid.png, repeat by repeat")
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    windows = range(*args.windows)
-    long = None if args.test else long_series(windows[-1])
-    span = None if args.test else [windows[0], windows[-1] + 1]
-    recs = kept_per_repeat(KEPT, lambda x: (x["trials"], x["windows"]) == (args.trials, span), range(*args.repeats),
-                           lambda r: repeat_scores(args.trials, r, None if args.test else windows, long))
+    recs, where = members_records(args, KEPT, repeat_scores)
     sizes = {x["size"] for x in recs}
     per_repeat = [(x["members"], x["medoid"], x["outside"]) for x in recs]
     members, chosen, outside = np.array(per_repeat).T
-    where = "own test parts" if args.test else f"windows {windows[0]}-{windows[-1]}"
     print(f"{len(per_repeat)} repeats, {sorted(sizes)} members each, {where}:")
     print(f"  members' mean {members.mean():.2f} ± {members.std(ddof=1):.2f}")
     print(f"  medoid        {chosen.mean():.2f} ± {chosen.std(ddof=1):.2f}  (paired against the members "
