@@ -16,15 +16,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path)
-from ar_fresh_windows import ROOT, checkpoints  # bench/
-from ar_medoid import disagreement, member_parser, members_records  # bench/
-from ar_windows import slice_at  # bench/
+from ar_fresh_windows import ROOT  # bench/
+from ar_medoid import disagreement, free_runs, member_parser, members_of, members_records, parts_of  # bench/
 from scipy.stats import ttest_1samp, ttest_rel
 
 from mtcsn_hw.tasks.metrics import smape
-from mtcsn_hw.training.checkpoint import load_checkpoint
-from mtcsn_hw.training.evaluate import predict
-from mtcsn_hw.training.fronts import repeat_offset
 from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 KEPT = ROOT / "autoregressive_agreement_loop.json"
@@ -38,8 +34,7 @@ def median_of_members(y: torch.Tensor) -> torch.Tensor:
 def window_scores(cks, s, central: int) -> tuple[float, ...]:
     """sMAPE against the truth of the window `s`: members' mean, medoid, median in the loop, central K in the loop."""
     norm = cks[0].normaliser
-    preds = [predict(ck.model, s, ck.normaliser, "autoregressive", 1) for ck in cks]
-    truth, runs = preds[0]["y_true"], np.array([p["y_pred"] for p in preds])
+    runs, truth = free_runs(cks, s)
     agree = disagreement(runs)
     kept = [cks[i] for i in np.argsort(agree)[:central]]
     median = norm.inverse(mean_loop(cks, s.n_train, s.n_test, series=s, combine=median_of_members))
@@ -50,14 +45,14 @@ def window_scores(cks, s, central: int) -> tuple[float, ...]:
 
 def repeat_scores(trials: list[str], r: int, windows: range | None, long, central: int) -> dict:
     """The repeat's record: the mean over the windows (None: its own test part) of window_scores()."""
-    cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+    cks = members_of(trials, r)
     if len(cks) <= central:
         raise SystemExit(f"repeat {r}: {len(cks)} trainings; leaving an outlier out needs more than {central}")
     probe = np.array([0.0, 1.0])  # the same normaliser maps both alike
     if any(not np.allclose(ck.normaliser.inverse(probe), cks[0].normaliser.inverse(probe)) for ck in cks):
         raise SystemExit(f"repeat {r}: the members were not trained on the same series")
-    parts = [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
-    mean = dict(zip(COMBINERS, np.mean([window_scores(cks, s, central) for s in parts], axis=0), strict=True))
+    rows = [window_scores(cks, s, central) for s in parts_of(cks, windows, long)]
+    mean = dict(zip(COMBINERS, np.mean(rows, axis=0), strict=True))
     return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
             "size": len(cks), "central_size": central, **{k: round(float(v), 4) for k, v in mean.items()}}
 

@@ -51,17 +51,28 @@ def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
             smape(runs.mean(0), truth))
 
 
+def members_of(trials: list[str], r: int) -> list:
+    """The checkpoints of every training of the trials on repeat r."""
+    return [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+
+
+def parts_of(cks, windows: range | None, long) -> list:
+    """The windows of `long` shaped like the members' series, or (None) their own series, whose test part is used."""
+    return [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
+
+
+def free_runs(cks, s) -> tuple[np.ndarray, np.ndarray]:
+    """(each member's own free run over the test part of `s`, one a row; the truth)."""
+    preds = [predict(ck.model, s, ck.normaliser, "autoregressive", 1) for ck in cks]
+    return np.array([p["y_pred"] for p in preds]), preds[0]["y_true"]
+
+
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
     """The repeat's record: its members and the mean over the windows (None: its own test part) of scores()."""
-    cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+    cks = members_of(trials, r)
     if len(cks) < 3:
         raise SystemExit(f"repeat {r}: {len(cks)} trainings; a medoid needs at least 3")
-    parts = [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
-    rows = []
-    for s in parts:
-        preds = [predict(ck.model, s, ck.normaliser, "autoregressive", 1) for ck in cks]
-        rows.append(scores(np.array([p["y_pred"] for p in preds]), preds[0]["y_true"]))
-    members, chosen, outside = np.mean(rows, axis=0)
+    members, chosen, outside = np.mean([scores(*free_runs(cks, s)) for s in parts_of(cks, windows, long)], axis=0)
     return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
             "size": len(cks), "members": round(float(members), 4), "medoid": round(float(chosen), 4),
             "outside": round(float(outside), 4)}

@@ -14,15 +14,11 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
-from ar_fresh_windows import ROOT, checkpoints  # bench/ (this script's folder is on sys.path)
-from ar_medoid import member_parser, members_records  # bench/
-from ar_windows import slice_at  # bench/
+from ar_fresh_windows import ROOT  # bench/ (this script's folder is on sys.path)
+from ar_medoid import free_runs, member_parser, members_of, members_records, parts_of  # bench/
 from scipy.stats import t
 
 from mtcsn_hw.tasks.metrics import smape
-from mtcsn_hw.training.checkpoint import load_checkpoint
-from mtcsn_hw.training.evaluate import predict
-from mtcsn_hw.training.fronts import repeat_offset
 from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 KEPT = ROOT / "autoregressive_medoid_size.json"
@@ -45,12 +41,8 @@ def by_size(runs: np.ndarray, truth: np.ndarray) -> list[float]:
 
 
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
-    cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
-    parts = [cks[0].series] if windows is None else [slice_at(long, repeat_offset(w), cks[0].series) for w in windows]
-    rows = []
-    for s in parts:
-        preds = [predict(ck.model, s, ck.normaliser, "autoregressive", 1) for ck in cks]
-        rows.append(by_size(np.array([p["y_pred"] for p in preds]), preds[0]["y_true"]))
+    cks = members_of(trials, r)
+    rows = [by_size(*free_runs(cks, s)) for s in parts_of(cks, windows, long)]
     return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
             "size": len(cks), "by_size": [round(float(v), 4) for v in np.mean(rows, axis=0)]}
 
