@@ -17,7 +17,15 @@ import numpy as np
 import torch
 from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path)
 from ar_fresh_windows import ROOT  # bench/
-from ar_medoid import disagreement, free_runs, member_parser, members_of, members_records, parts_of  # bench/
+from ar_medoid import (  # bench/
+    disagreement,
+    free_runs,
+    member_parser,
+    members_of,
+    members_records,
+    parts_of,
+    span_of,
+)
 from scipy.stats import ttest_1samp, ttest_rel
 
 from mtcsn_hw.tasks.metrics import smape
@@ -53,8 +61,8 @@ def repeat_scores(trials: list[str], r: int, windows: range | None, long, centra
         raise SystemExit(f"repeat {r}: the members were not trained on the same series")
     rows = [window_scores(cks, s, central) for s in parts_of(cks, windows, long)]
     mean = dict(zip(COMBINERS, np.mean(rows, axis=0), strict=True))
-    return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
-            "size": len(cks), "central_size": central, **{k: round(float(v), 4) for k, v in mean.items()}}
+    return {"trials": trials, "repeat": r, "windows": span_of(windows), "size": len(cks),
+            "central_size": central, **{k: round(float(v), 4) for k, v in mean.items()}}
 
 
 def main() -> None:

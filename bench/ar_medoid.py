@@ -34,15 +34,31 @@ from mtcsn_hw.training.fronts_report import LEADERBOARD
 KEPT = ROOT / "autoregressive_medoid.json"
 
 
+def pairwise_smape(runs: np.ndarray) -> np.ndarray:
+    """The sMAPE of every run (a row) against every other (zero on the diagonal)."""
+    k = len(runs)
+    return np.array([[smape(runs[i], runs[j]) if i != j else 0.0 for j in range(k)] for i in range(k)])
+
+
+def most_central(pair: np.ndarray) -> int:
+    """The index of the run whose sMAPE against the others (a pairwise_smape matrix or a square part of one) sums
+    lowest: the medoid."""
+    return int(np.argmin(pair.sum(1)))
+
+
 def disagreement(runs: np.ndarray) -> np.ndarray:
     """Each run's (row's) mean sMAPE against the other rows."""
-    k = len(runs)
-    return np.array([np.mean([smape(runs[i], runs[j]) for j in range(k) if j != i]) for i in range(k)])
+    return pairwise_smape(runs).sum(1) / (len(runs) - 1)
 
 
 def medoid(runs: np.ndarray) -> int:
     """The index of the run (a row) with the lowest mean sMAPE against the other rows."""
-    return int(np.argmin(disagreement(runs)))
+    return most_central(pairwise_smape(runs))
+
+
+def span_of(windows: range | None) -> list[int] | None:
+    """How a record names its windows: [first, last + 1], or None for the repeat's own test part."""
+    return None if windows is None else [windows[0], windows[-1] + 1]
 
 
 def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -73,8 +89,8 @@ def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dic
     if len(cks) < 3:
         raise SystemExit(f"repeat {r}: {len(cks)} trainings; a medoid needs at least 3")
     members, chosen, outside = np.mean([scores(*free_runs(cks, s)) for s in parts_of(cks, windows, long)], axis=0)
-    return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
-            "size": len(cks), "members": round(float(members), 4), "medoid": round(float(chosen), 4),
+    return {"trials": trials, "repeat": r, "windows": span_of(windows), "size": len(cks),
+            "members": round(float(members), 4), "medoid": round(float(chosen), 4),
             "outside": round(float(outside), 4)}
 
 
@@ -117,7 +133,7 @@ def members_records(args, path: Path, repeat_scores: Callable, **fields) -> tupl
     torch.set_num_threads(1)
     windows = range(*args.windows)
     long = None if args.test else long_series(windows[-1])
-    span = None if args.test else [windows[0], windows[-1] + 1]
+    span = None if args.test else span_of(windows)
     known = {x["repeat"]: x for x in load_records(path) if (x["trials"], x["windows"]) == (args.trials, span)
              and all(x.get(k) == v for k, v in fields.items())}
     for r in tqdm(range(*args.repeats), desc="repeats"):

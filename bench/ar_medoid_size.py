@@ -15,7 +15,16 @@ from itertools import combinations
 
 import numpy as np
 from ar_fresh_windows import ROOT  # bench/ (this script's folder is on sys.path)
-from ar_medoid import free_runs, member_parser, members_of, members_records, parts_of  # bench/
+from ar_medoid import (  # bench/
+    free_runs,
+    member_parser,
+    members_of,
+    members_records,
+    most_central,
+    pairwise_smape,
+    parts_of,
+    span_of,
+)
 from scipy.stats import t
 
 from mtcsn_hw.tasks.metrics import smape
@@ -29,13 +38,13 @@ def by_size(runs: np.ndarray, truth: np.ndarray) -> list[float]:
     sMAPE against the subset's other rows); for k <= 2, the rows' mean."""
     n = len(runs)
     own = np.array([smape(y, truth) for y in runs])
-    pair = np.array([[smape(runs[i], runs[j]) if i != j else 0.0 for j in range(n)] for i in range(n)])
+    pair = pairwise_smape(runs)
     out = []
     for k in range(1, n + 1):
         if k <= 2:
             out.append(float(own.mean()))
             continue
-        picks = [s[int(np.argmin(pair[np.ix_(s, s)].sum(1)))] for s in map(list, combinations(range(n), k))]
+        picks = [s[most_central(pair[np.ix_(s, s)])] for s in map(list, combinations(range(n), k))]
         out.append(float(own[picks].mean()))
     return out
 
@@ -43,8 +52,8 @@ def by_size(runs: np.ndarray, truth: np.ndarray) -> list[float]:
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
     cks = members_of(trials, r)
     rows = [by_size(*free_runs(cks, s)) for s in parts_of(cks, windows, long)]
-    return {"trials": trials, "repeat": r, "windows": None if windows is None else [windows[0], windows[-1] + 1],
-            "size": len(cks), "by_size": [round(float(v), 4) for v in np.mean(rows, axis=0)]}
+    return {"trials": trials, "repeat": r, "windows": span_of(windows), "size": len(cks),
+            "by_size": [round(float(v), 4) for v in np.mean(rows, axis=0)]}
 
 
 def members_for(target: float, k: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
