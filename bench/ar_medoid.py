@@ -104,26 +104,34 @@ def member_parser(doc: str) -> argparse.ArgumentParser:
     return ap
 
 
-def figure(recs: list[dict], where: str) -> str:
-    """Per repeat, the members' mean and the medoid's sMAPE, joined; NeuroBench's LSTM and ESN as limits."""
+def pairs_figure(x: np.ndarray, first: np.ndarray, second: np.ndarray, labels: tuple[str, str], title: str,
+                 name: str, first_marker: str = "o") -> str:
+    """Per repeat x, two results joined by a line (the second in red); NeuroBench's LSTM and ESN as limits; saved as
+    docs/figures/NAME.png."""
     from fronts import leaderboard_lines  # bench/
 
     from mtcsn_hw.plotting import plt, save_figure
 
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    x = np.array([r["repeat"] for r in recs])
-    members, chosen = np.array([r["members"] for r in recs]), np.array([r["medoid"] for r in recs])
-    ax.vlines(x, members, chosen, color="0.6", lw=1)
-    ax.plot(x, members, "o", color="0.5", ms=4, label=f"the members' mean ({members.mean():.2f})")
-    ax.plot(x, chosen, "o", color="C3", ms=5, label=f"the medoid ({chosen.mean():.2f})")
+    ax.vlines(x, first, second, color="0.6", lw=1)
+    ax.plot(x, first, first_marker, color="0.45", ms=4, label=f"{labels[0]} ({first.mean():.2f})")
+    ax.plot(x, second, "o", color="C3", ms=5, label=f"{labels[1]} ({second.mean():.2f})")
     leaderboard_lines(ax)
     ax.set_xlabel("NeuroBench repeat")
     ax.set_ylabel("test sMAPE, free run of 750 steps")
-    ax.set_title(f"The medoid of {recs[0]['size']} trainings a repeat, {where}", fontsize=9)
-    ax.legend(fontsize=7, ncol=2)
-    path = ROOT.parents[1] / "docs" / "figures" / "ar-medoid.png"
+    ax.set_title(title, fontsize=9)
+    ax.set_ylim(top=max(first.max(), second.max()) + 6)  # room for the legend above the points
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    path = ROOT.parents[1] / "docs" / "figures" / f"{name}.png"
     save_figure(fig, path)
     return str(path)
+
+
+def figure(recs: list[dict], where: str) -> str:
+    """Per repeat, the members' mean and the medoid's sMAPE."""
+    return pairs_figure(np.array([r["repeat"] for r in recs]), np.array([r["members"] for r in recs]),
+                        np.array([r["medoid"] for r in recs]), ("the members' mean", "the medoid"),
+                        f"The medoid of {recs[0]['size']} trainings a repeat, {where}", "ar-medoid")
 
 
 def members_records(args, path: Path, repeat_scores: Callable, **fields) -> tuple[list[dict], str]:
