@@ -127,7 +127,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     repeats = range(*args.repeats)
-    known = {x["repeat"]: x for x in load_records(KEPT) if x.get("hidden", HIDDEN) == args.hidden}
+    known = {x["repeat"]: x for x in load_records(KEPT) if x["hidden"] == args.hidden}
     long = long_series(max(WINDOWS[-1], repeats[-1]))
     for r in tqdm(repeats, desc="repeats"):
         if r not in known:

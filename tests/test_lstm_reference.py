@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
 from mtcsn_hw.baselines.lstm_reference import NeuroBenchLSTM, free_run, lookback_windows, train_lstm
+from mtcsn_hw.errors import ParameterError
 from mtcsn_hw.tasks.mackey_glass import neurobench_series
 
 
@@ -74,3 +76,12 @@ def test_training_fits_the_one_step_map_and_is_seeded():
     c = train_lstm(x[:300], x[1:301], seed=6, epochs=30)
     assert a.final_loss < 0.2 * untrained
     assert a.final_loss == b.final_loss and a.final_loss != c.final_loss
+
+
+def test_free_run_without_a_warm_up_sample_is_refused():
+    model = NeuroBenchLSTM()
+    x = neurobench_series().x[:60]
+    with pytest.raises(ParameterError):
+        free_run(model, x, 0, 5)  # our alignment needs x[:n0] with n0 >= 1
+    with pytest.raises(ParameterError):
+        free_run(model, x, 60, 5, first_true=True)  # x[60] does not exist

@@ -19,11 +19,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from mtcsn_hw.errors import ParameterError
+
 LOOKBACK, HIDDEN, EPOCHS, LR, WEIGHT_DECAY = 50, 40, 200, 5e-3, 1e-3
 
 
 class NeuroBenchLSTM(nn.Module):
-    """Look-back window -> LayerNorm -> LSTM(40) -> ReLU -> Linear, in float64."""
+    """Look-back window -> LayerNorm -> LSTM(hidden) -> ReLU -> Linear, in float64."""
 
     def __init__(self, lookback: int = LOOKBACK, hidden: int = HIDDEN):
         super().__init__()
@@ -78,6 +80,8 @@ def free_run(model: NeuroBenchLSTM, x: np.ndarray, n0: int, steps: int, first_tr
     x[n0 + 1 .. n0 + steps].
     """
     warm = n0 + 1 if first_true else n0
+    if not 1 <= warm <= len(x) or steps < 0:
+        raise ParameterError(f"a free run needs 1..{len(x)} warm-up samples and steps >= 0 (got {warm}, {steps})")
     windows = lookback_windows(x[:warm])
     pred, state = model(windows)
     window, y = windows[-1:].clone(), pred[-1:]
