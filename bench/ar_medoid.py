@@ -68,8 +68,12 @@ def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
 
 
 def members_of(trials: list[str], r: int) -> list:
-    """The checkpoints of every training of the trials on repeat r."""
-    return [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+    """The checkpoints of every training of the trials on repeat r; at least 3, or there is no medoid to take
+    (a misspelt trial finds no checkpoints)."""
+    cks = [load_checkpoint(p) for t in trials for p in checkpoints(t, r).values()]
+    if len(cks) < 3:
+        raise SystemExit(f"repeat {r}: {len(cks)} trainings of {trials}; a medoid needs at least 3")
+    return cks
 
 
 def parts_of(cks, windows: range | None, long) -> list:
@@ -86,8 +90,6 @@ def free_runs(cks, s) -> tuple[np.ndarray, np.ndarray]:
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
     """The repeat's record: its members and the mean over the windows (None: its own test part) of scores()."""
     cks = members_of(trials, r)
-    if len(cks) < 3:
-        raise SystemExit(f"repeat {r}: {len(cks)} trainings; a medoid needs at least 3")
     members, chosen, outside = np.mean([scores(*free_runs(cks, s)) for s in parts_of(cks, windows, long)], axis=0)
     return {"trials": trials, "repeat": r, "windows": span_of(windows), "size": len(cks),
             "members": round(float(members), 4), "medoid": round(float(chosen), 4),
