@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fronts import into_doc, leaderboard_lines, save_figure
+from fronts import into_doc, leaderboard_lines, mean_half_width, save_figure
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.training.fronts import AR_TRIALS, load_records, repeat_offset, run_trial
@@ -94,7 +94,7 @@ def against_lstm(v) -> str:
     from scipy import stats
 
     v, lstm = np.asarray(v), LEADERBOARD["LSTM"]
-    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    half = mean_half_width(v)
     return f"95 % interval on the mean ± {half:.2f}; t-test against {lstm}: p = {stats.ttest_1samp(v, lstm).pvalue:.2f}"
 
 

@@ -24,7 +24,7 @@ import torch
 from ar_fresh_windows import FIRST_FRESH, ROOT, checkpoints  # bench/ (this script's folder is on sys.path)
 from ar_medoid import pairs_figure  # bench/
 from ar_windows import long_series, slice_at  # bench/
-from scipy.stats import t as student_t
+from fronts import mean_half_width  # bench/
 from scipy.stats import ttest_1samp, ttest_rel, wilcoxon
 from tqdm import tqdm
 
@@ -66,7 +66,7 @@ def repeat_record(r: int, long, hidden: int) -> dict:
 
 
 def interval(v: np.ndarray) -> tuple[float, float]:
-    half = student_t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    half = mean_half_width(v)
     return v.mean() - half, v.mean() + half
 
 

@@ -25,7 +25,7 @@ from ar_medoid import (  # bench/
     parts_of,
     span_of,
 )
-from scipy.stats import t
+from fronts import mean_half_width  # bench/
 
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.fronts_report import LEADERBOARD
@@ -72,8 +72,8 @@ def main() -> None:
         print(f"  k = {k}: {table[:, k - 1].mean():.2f} ± {table[:, k - 1].std(ddof=1):.2f}")
     if n >= 4:
         ks = np.arange(3, n + 1)
-        half = t.ppf(0.975, len(recs) - 1) * table[:, -1].std(ddof=1) / np.sqrt(len(recs))
-        target = LEADERBOARD["LSTM"] - half  # the mean whose 95 % interval ends at the LSTM, at this spread
+        # the mean whose 95 % interval ends at the LSTM, at this spread
+        target = LEADERBOARD["LSTM"] - mean_half_width(table[:, -1])
         c, a, k_star = members_for(target, ks, table[:, 2:].mean(0))
         print(f"  fitted over k = 3..{n}: {c:.2f} + {a:.2f} / k; {target:.2f} (95 % interval below "
               f"{LEADERBOARD['LSTM']} at this spread) at k = {k_star:.1f}")

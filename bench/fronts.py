@@ -59,6 +59,14 @@ def save_figure(fig, name: str, dpi: int) -> str:
     return str(path.relative_to(ROOT))
 
 
+def mean_half_width(v) -> float:
+    """Half the 95 % Student-t interval on the mean of the values v."""
+    from scipy.stats import t
+
+    v = np.asarray(v, float)
+    return float(t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+
+
 def leaderboard_lines(ax) -> None:
     """NeuroBench's LSTM and ESN as labelled horizontal lines: the limits the autoregressive sMAPE is held to."""
     for (name, value), style in zip(LEADERBOARD.items(), ("--", ":"), strict=True):
