@@ -19,6 +19,7 @@ from ar_ensemble import mean_loop  # bench/ (this script's folder is on sys.path
 from ar_fresh_windows import ROOT  # bench/
 from ar_medoid import (  # bench/
     disagreement,
+    each_smape,
     free_runs,
     member_parser,
     members_of,
@@ -47,7 +48,7 @@ def window_scores(cks, s, central: int) -> tuple[float, ...]:
     kept = [cks[i] for i in np.argsort(agree)[:central]]
     median = norm.inverse(mean_loop(cks, s.n_train, s.n_test, series=s, combine=median_of_members))
     together = norm.inverse(mean_loop(kept, s.n_train, s.n_test, series=s))
-    return (float(np.mean([smape(y, truth) for y in runs])), smape(runs[int(np.argmin(agree))], truth),
+    return (float(each_smape(runs, truth).mean()), smape(runs[int(np.argmin(agree))], truth),
             smape(median, truth), smape(together, truth))
 
 

@@ -61,9 +61,14 @@ def span_of(windows: range | None) -> list[int] | None:
     return None if windows is None else [windows[0], windows[-1] + 1]
 
 
+def each_smape(runs: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Each run's (row's) sMAPE against the truth."""
+    return np.array([smape(y, truth) for y in runs])
+
+
 def scores(runs: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     """(members' mean, the medoid's, the runs averaged outside the loop) sMAPE against the truth."""
-    return (float(np.mean([smape(y, truth) for y in runs])), smape(runs[medoid(runs)], truth),
+    return (float(each_smape(runs, truth).mean()), smape(runs[medoid(runs)], truth),
             smape(runs.mean(0), truth))
 
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 from ar_fresh_windows import ROOT  # bench/ (this script's folder is on sys.path)
-from ar_medoid import free_runs, medoid, member_parser, members_of, members_records, parts_of, span_of  # bench/
+from ar_medoid import (  # bench/
+    each_smape,
+    free_runs,
+    medoid,
+    member_parser,
+    members_of,
+    members_records,
+    parts_of,
+    span_of,
+)
 from scipy.stats import ttest_1samp, ttest_rel
 
 from mtcsn_hw.tasks.metrics import smape
@@ -23,18 +32,18 @@ KEPT = ROOT / "autoregressive_medoid_horizon.json"
 HORIZONS = (75, 150, 300, 750)
 
 
-def by_horizon(runs: np.ndarray, truth: np.ndarray) -> list[float]:
-    """For each H in HORIZONS, the sMAPE over the whole window of the medoid of the runs' first H steps."""
-    return [smape(runs[medoid(runs[:, :h])], truth) for h in HORIZONS]
+def window_scores(runs: np.ndarray, truth: np.ndarray) -> list[float]:
+    """The members' mean sMAPE, then for each H in HORIZONS the whole-window sMAPE of the medoid of the runs'
+    first H steps."""
+    return [float(each_smape(runs, truth).mean()), *(smape(runs[medoid(runs[:, :h])], truth) for h in HORIZONS)]
 
 
 def repeat_scores(trials: list[str], r: int, windows: range | None, long) -> dict:
     cks = members_of(trials, r)
-    runs = [free_runs(cks, s) for s in parts_of(cks, windows, long)]
+    members, *chosen = np.mean([window_scores(*free_runs(cks, s)) for s in parts_of(cks, windows, long)], axis=0)
     return {"trials": trials, "repeat": r, "windows": span_of(windows), "size": len(cks),
-            "members": round(float(np.mean([[smape(y, truth) for y in rows] for rows, truth in runs])), 4),
-            "by_horizon": {str(h): round(float(v), 4) for h, v in zip(HORIZONS, np.mean(
-                [by_horizon(rows, truth) for rows, truth in runs], axis=0), strict=True)}}
+            "members": round(float(members), 4),
+            "by_horizon": {str(h): round(float(v), 4) for h, v in zip(HORIZONS, chosen, strict=True)}}
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from itertools import combinations
 import numpy as np
 from ar_fresh_windows import ROOT  # bench/ (this script's folder is on sys.path)
 from ar_medoid import (  # bench/
+    each_smape,
     free_runs,
     member_parser,
     members_of,
@@ -27,7 +28,6 @@ from ar_medoid import (  # bench/
 )
 from fronts import mean_half_width  # bench/
 
-from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.fronts_report import LEADERBOARD
 
 KEPT = ROOT / "autoregressive_medoid_size.json"
@@ -37,7 +37,7 @@ def by_size(runs: np.ndarray, truth: np.ndarray) -> list[float]:
     """Entry k - 1: the mean over all k-subsets of the rows of the sMAPE of the subset's medoid (lowest mean
     sMAPE against the subset's other rows); for k <= 2, the rows' mean."""
     n = len(runs)
-    own = np.array([smape(y, truth) for y in runs])
+    own = each_smape(runs, truth)
     pair = pairwise_smape(runs)
     out = []
     for k in range(1, n + 1):
