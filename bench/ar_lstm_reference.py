@@ -141,12 +141,13 @@ def main() -> None:
     print("  " + describe("train parts, the 2024 scoring", lstm["train_part_2024"]))
     print(f"  windows {WINDOWS[0]}-{WINDOWS[-1]}: {lstm['fresh'].mean():.2f} ± {lstm['fresh'].std(ddof=1):.2f}")
     print("The MTCSN, paired repeat by repeat:")
-    for name, res in mtcsn_results(repeats).items():
+    mtcsn = mtcsn_results(repeats)
+    for name, res in mtcsn.items():
         print("  test parts   " + paired(name, res["test"], lstm["test"]))
         if "fresh" in res:
             print("  windows      " + paired(name, res["fresh"], lstm["fresh"]))
     if args.figure:
-        print(figure(lstm["test"], mtcsn_results(repeats)["medoid of seven"]["test"], repeats, args.hidden))
+        print(figure(lstm["test"], mtcsn["medoid of seven"]["test"], repeats, args.hidden))
 
 
 if __name__ == "__main__":
