@@ -168,6 +168,27 @@ def test_feedback_noise_perturbs_only_the_fed_back_predictions():
             tiny(**bad).validate()
 
 
+def test_annealed_input_noise_falls_along_a_cosine_to_zero():
+    from mtcsn_hw.training.loop import input_noise_at
+
+    stds = [input_noise_at(k, 9, 0.2, True) for k in range(9)]
+    assert stds[0] == pytest.approx(0.2) and stds[4] == pytest.approx(0.1)
+    assert stds[-1] == pytest.approx(0, abs=1e-12)
+    assert all(a > b for a, b in zip(stds, stds[1:], strict=False))
+    assert [input_noise_at(k, 9, 0.2, False) for k in range(9)] == [0.2] * 9
+    s = neurobench_series(train_lyap=4, test_lyap=1, extra=10)
+    ar = dict(protocol="autoregressive", closed_loop=20, input_noise=0.1)
+    a, *_ = fit(tiny(**ar, noise_anneal=True), series=s, progress=False)
+    b, *_ = fit(tiny(**ar, noise_anneal=True), series=s, progress=False)
+    plain, *_ = fit(tiny(**ar), series=s, progress=False)
+    assert torch.equal(a.readout.weight, b.readout.weight)
+    assert not torch.equal(a.readout.weight, plain.readout.weight)
+    for bad in (dict(ar, noise_anneal=1), dict(protocol="autoregressive", noise_anneal=True),
+                dict(ar, input_noise=float("nan")), dict(ar, input_noise=-0.1)):
+        with pytest.raises(ParameterError):
+            tiny(**bad).validate()
+
+
 def test_drawn_loop_lengths_cover_their_range_and_leave_the_windows_alone():
     from mtcsn_hw.training.closed_loop import free_lengths
 

@@ -53,6 +53,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     out_tau: float = 3.0
     input_noise: float = 0.0     # std of Gaussian noise added to training inputs (normalised units)
+    noise_anneal: bool = False   # input_noise falls along a cosine to 0 at the last step (a sharper map at the end)
     weight_average: float = 0.0  # end on the mean parameters of this last fraction of the steps (0: the last step's)
     weight_decay: float = 0.0    # decoupled (AdamW) decay of the synaptic weights only: input, recurrent, readout
     activity_reg: float | None = None  # weight of mean(hidden output) in the loss (0: off; None: the model's)
@@ -120,6 +121,11 @@ class TrainConfig:
             raise ParameterError(f"activity_reg must be a finite number >= 0, got {self.activity_reg}")
         if not 0 <= self.weight_average <= 1:  # also refuses NaN
             raise ParameterError(f"weight_average must be a fraction of the steps in [0, 1], got {self.weight_average}")
+        if not 0 <= self.input_noise < float("inf"):  # also refuses NaN
+            raise ParameterError(f"input_noise must be a finite number >= 0, got {self.input_noise}")
+        if type(self.noise_anneal) is not bool or (self.noise_anneal and not self.input_noise):
+            raise ParameterError(f"noise_anneal must be true or false, and true only with input_noise > 0, "
+                                 f"got {self.noise_anneal!r}")
         if not 0 <= self.weight_decay < float("inf"):  # also refuses NaN
             raise ParameterError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if not 0 <= self.val_fraction < 1:

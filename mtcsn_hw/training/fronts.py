@@ -195,6 +195,10 @@ AR_TRIALS = (
     *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 wd {w}", "mtcsn",
             {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
              "weight_decay": w}, "autoregressive") for w in (0.1, 0.3, 1.0)),
+    # the input noise annealed along a cosine to 0: robust early, a sharper one-step map at the end?
+    Trial("mtcsn ar closed 75-225 noise 0.2 anneal it2000 h24", "mtcsn",
+          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "noise_anneal": True, "iterations": 2000,
+           "n_hidden": 24}, "autoregressive"),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,

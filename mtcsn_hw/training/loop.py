@@ -24,6 +24,13 @@ def build_model(cfg: TrainConfig) -> Forecaster:
     return Forecaster(hidden, cfg.n_hidden, cfg.out_tau, residual=cfg.residual, generator=gen, input_lags=lags)
 
 
+def input_noise_at(iteration: int, iterations: int, std: float, anneal: bool) -> float:
+    """The std of step `iteration`'s input noise: `std` throughout, or (anneal) a cosine from std to 0."""
+    if not anneal:
+        return std
+    return std * 0.5 * (1 + math.cos(math.pi * iteration / max(iterations - 1, 1)))
+
+
 def make_series(cfg: TrainConfig) -> MackeyGlassSeries:
     return neurobench_series(cfg.train_lyap, cfg.test_lyap, extra=cfg.horizon, start_offset=cfg.start_offset,
                              steps_per_tau=cfg.steps_per_tau)
@@ -89,7 +96,8 @@ def fit(cfg: TrainConfig, series: MackeyGlassSeries | None = None, progress: boo
         xs, ys = training_windows(u, n_fit, h, cfg.window, starts)
         x = torch.tensor(xs, dtype=torch.float32).unsqueeze(-1)
         if cfg.input_noise > 0:  # robustness to its own errors when fed back (autoregressive test)
-            x = x + cfg.input_noise * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
+            std = input_noise_at(it, cfg.iterations, cfg.input_noise, cfg.noise_anneal)
+            x = x + std * torch.tensor(rng.standard_normal(x.shape), dtype=torch.float32)
         y = torch.tensor(ys, dtype=torch.float32).unsqueeze(-1)
         free = free_steps_at(it, cfg.iterations, int(lengths[it]))
         noise = feedback_noise(cfg.feedback_noise, free, cfg.batch, fed_rng)
