@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ar_lstm_reference import neurobench_scores  # bench/ (this script's folder is on sys.path)
 from tqdm import tqdm
 
 from mtcsn_hw.atomic import atomic_path, write_json
-from mtcsn_hw.baselines.lstm_reference import free_run, train_lstm
+from mtcsn_hw.baselines.lstm_reference import train_lstm
 from mtcsn_hw.tasks import mackey_glass as mg
-from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.fronts import load_records, repeat_offset
 
 ROOT = Path(__file__).resolve().parents[1] / "runs" / "fronts"
@@ -76,11 +76,7 @@ def repeat_scores(x_all: np.ndarray, r: int) -> dict:
     """NeuroBench's LSTM on repeat r: the file sliced from int(37.5 r), seed r."""
     x = x_all[repeat_offset(r):repeat_offset(r) + TRAIN + TEST + 1]
     fit = train_lstm(x[:TRAIN], x[1:TRAIN + 1], seed=r)
-    return {"repeat": r,
-            "test_neurobench_loop": round(smape(free_run(fit.model, x, TRAIN, TEST, first_true=True),
-                                                x[TRAIN + 1:TRAIN + TEST + 1]), 4),
-            "test": round(smape(free_run(fit.model, x, TRAIN, TEST), x[TRAIN:TRAIN + TEST]), 4),
-            "train_part_2024": round(smape(free_run(fit.model, x, 0, TRAIN, first_true=True), x[1:TRAIN + 1]), 4)}
+    return {"repeat": r, **neurobench_scores(fit.model, x, TRAIN, TEST)}
 
 
 def main() -> None:

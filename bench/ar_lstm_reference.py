@@ -43,6 +43,16 @@ MEDOIDS = {"medoid of seven": [RECIPE, f"{RECIPE} h24", "mtcsn ar closed 225 noi
 WINDOWS = range(FIRST_FRESH, FIRST_FRESH + 30)
 
 
+def neurobench_scores(model, x: np.ndarray, n: int, steps: int) -> dict[str, float]:
+    """A trained LSTM's free runs on series x (train part x[:n]), scored three ways: as the MTCSN is (the first
+    prediction from the warm-up alone), by NeuroBench's test loop (x[n] fed in first), and as NeuroBench's script
+    scored it before June 2025 (its issue 262): from a zero state, x[0] fed in, against the train part."""
+    return {"test": round(smape(free_run(model, x, n, steps), x[n:n + steps]), 4),
+            "test_neurobench_loop": round(smape(free_run(model, x, n, steps, first_true=True),
+                                                x[n + 1:n + 1 + steps]), 4),
+            "train_part_2024": round(smape(free_run(model, x, 0, n, first_true=True), x[1:n + 1]), 4)}
+
+
 def repeat_record(r: int, long, hidden: int) -> dict:
     """Train the LSTM (`hidden` units) on repeat r's train part and score its free runs."""
     s = slice_at(long, repeat_offset(r), neurobench_series())
@@ -52,16 +62,12 @@ def repeat_record(r: int, long, hidden: int) -> dict:
     n, t0 = s.n_train, time.perf_counter()
     fit = train_lstm(s.x[:n], s.x[1:n + 1], seed=r, hidden=hidden)
     seconds = time.perf_counter() - t0
-    test = smape(free_run(fit.model, s.x, n, s.n_test), s.x[n:n + s.n_test])
-    nb = smape(free_run(fit.model, s.x, n, s.n_test, first_true=True), s.x[n + 1:n + 1 + s.n_test])
-    # NeuroBench's script before June 2025 (its issue 262): from a zero state, x[0] fed in, scored on the train part
-    own_train = smape(free_run(fit.model, s.x, 0, n, first_true=True), s.x[1:n + 1])
+    scores = neurobench_scores(fit.model, s.x, n, s.n_test)
     fresh = []
     for w in WINDOWS:
         x = slice_at(long, repeat_offset(w), s).x
         fresh.append(smape(free_run(fit.model, x, n, s.n_test), x[n:n + s.n_test]))
-    return {"repeat": r, "hidden": hidden, "test": round(test, 4), "test_neurobench_loop": round(nb, 4),
-            "train_part_2024": round(own_train, 4), "windows": [WINDOWS[0], WINDOWS[-1] + 1],
+    return {"repeat": r, "hidden": hidden, **scores, "windows": [WINDOWS[0], WINDOWS[-1] + 1],
             "fresh": round(float(np.mean(fresh)), 4), "final_loss": fit.final_loss, "train_seconds": round(seconds, 1)}
 
 
