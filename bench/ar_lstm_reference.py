@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from mtcsn_hw.atomic import write_json
 from mtcsn_hw.baselines.lstm_reference import HIDDEN, free_run, train_lstm
-from mtcsn_hw.tasks.mackey_glass import neurobench_series
+from mtcsn_hw.tasks.mackey_glass import SAMPLES_PER_LYAPUNOV, neurobench_series
 from mtcsn_hw.tasks.metrics import smape
 from mtcsn_hw.training.checkpoint import load_checkpoint
 from mtcsn_hw.training.fronts import load_records, repeat_offset
@@ -51,6 +51,20 @@ def neurobench_scores(model, x: np.ndarray, n: int, steps: int) -> dict[str, flo
             "test_neurobench_loop": round(smape(free_run(model, x, n, steps, first_true=True),
                                                 x[n + 1:n + 1 + steps]), 4),
             "train_part_2024": round(smape(free_run(model, x, 0, n, first_true=True), x[1:n + 1]), 4)}
+
+
+# NeuroBench's lstm_benchmark.py (the comment added with the June 2025 fix): this recipe, 40 units, over its 30
+# repeats of its own series file
+NEUROBENCH_FILE_MEAN = 14.347067906362048
+PART = 10 * SAMPLES_PER_LYAPUNOV  # NeuroBench's train and test parts: 750 samples each
+
+
+def window_scores(x_all: np.ndarray, start: int, seed: int) -> dict[str, float]:
+    """The recipe (40 units, seed `seed`) trained on the 750 samples of x_all from `start` and scored by
+    neurobench_scores on the 750 after them."""
+    x = x_all[start:start + 2 * PART + 1]
+    fit = train_lstm(x[:PART], x[1:PART + 1], seed=seed)
+    return neurobench_scores(fit.model, x, PART, PART)
 
 
 def repeat_record(r: int, long, hidden: int) -> dict:
