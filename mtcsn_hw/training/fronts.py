@@ -125,6 +125,11 @@ TRIALS = (
 # The Mackey-Glass delay tau in samples lies between these two (17 / 2.63 = 6.47).
 DELAY_TAPS = (math.floor(TAU / SAMPLE_DT), math.ceil(TAU / SAMPLE_DT))
 
+# The autoregressive recipe whose closed loop each step draws its length from 75-225 (input noise 0.2, 2000 steps),
+# and the same at 24 neurons, which the pilots below change one setting of.
+DRAWN_LOOP = {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000}
+DRAWN_LOOP_H24 = {**DRAWN_LOOP, "n_hidden": 24}
+
 # Autoregressive protocol (NeuroBench): teacher forcing against training through the closed loop.
 AR_TRIALS = (
     *(Trial(f"{m} ar closed 75", m, {"closed_loop": 75}, "autoregressive") for m in ("mtcsn", "lif", "adlif")),
@@ -166,49 +171,38 @@ AR_TRIALS = (
     *(Trial(f"{m} ar closed 225 noise 0.2 it2000", m,
             {"closed_loop": 225, "input_noise": 0.2, "iterations": 2000}, "autoregressive") for m in ("lif", "adlif")),
     # each step's loop length drawn from 75-225: the 225-step loop fails on NeuroBench's repeats 25-29, the 75 not
-    Trial("mtcsn ar closed 75-225 noise 0.2 it2000", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000}, "autoregressive"),
+    Trial("mtcsn ar closed 75-225 noise 0.2 it2000", "mtcsn", {**DRAWN_LOOP}, "autoregressive"),
     # half the neurons: more capacity (taps, a recurrent layer, 96 neurons) fitted the one-step map better and
     # the 750-step free run worse; does less capacity steady it?
-    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24},
-          "autoregressive"),
+    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24", "mtcsn", {**DRAWN_LOOP_H24}, "autoregressive"),
     # noise on the fed-back predictions too (input_noise reaches only the teacher-forced steps): the loss then
     # sees how a perturbed free run goes on, and might teach it to pull back (it did not: docs/mackey-glass.md)
-    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 fb {f} it2000 h24", "mtcsn",
-            {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "feedback_noise": f, "iterations": 2000,
-             "n_hidden": 24}, "autoregressive") for f in (0.05, 0.1, 0.2)),
+    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 fb {f} it2000 h24", "mtcsn", {**DRAWN_LOOP_H24, "feedback_noise": f},
+            "autoregressive") for f in (0.05, 0.1, 0.2)),
     # four times (a half, a quarter) the windows a step: a less (more) noisy gradient, a more consistent network?
-    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 b{b}", "mtcsn",
-            {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
-             "batch": b}, "autoregressive") for b in (64, 8, 4)),
+    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 b{b}", "mtcsn", {**DRAWN_LOOP_H24, "batch": b},
+            "autoregressive") for b in (64, 8, 4)),
     # twice the steps (the cosine stretched over them): is the bad fifth of the trainings under-trained?
-    Trial("mtcsn ar closed 75-225 noise 0.2 it4000 h24", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 4000, "n_hidden": 24},
+    Trial("mtcsn ar closed 75-225 noise 0.2 it4000 h24", "mtcsn", {**DRAWN_LOOP_H24, "iterations": 4000},
           "autoregressive"),
     # half the learning rate: do fewer trainings fail (the bad fifth on windows 50-79)?
-    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24 lr 2.5e-3", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
-           "lr": 2.5e-3}, "autoregressive"),
+    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24 lr 2.5e-3", "mtcsn", {**DRAWN_LOOP_H24, "lr": 2.5e-3},
+          "autoregressive"),
     # decoupled weight decay on the synapses (input and readout): the bad fifth forecasts badly on every fresh window
     # alike though its validation free run looks like the rest's; is it over-fitted to its 750 train samples?
-    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 wd {w}", "mtcsn",
-            {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
-             "weight_decay": w}, "autoregressive") for w in (0.1, 0.3, 1.0)),
+    *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 wd {w}", "mtcsn", {**DRAWN_LOOP_H24, "weight_decay": w},
+            "autoregressive") for w in (0.1, 0.3, 1.0)),
     # the input noise annealed along a cosine to 0: robust early, a sharper one-step map at the end?
-    Trial("mtcsn ar closed 75-225 noise 0.2 anneal it2000 h24", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "noise_anneal": True, "iterations": 2000,
-           "n_hidden": 24}, "autoregressive"),
+    Trial("mtcsn ar closed 75-225 noise 0.2 anneal it2000 h24", "mtcsn", {**DRAWN_LOOP_H24, "noise_anneal": True},
+          "autoregressive"),
     # x(n+1) itself rather than its change: the residual puts a pure integrator in the free-running loop, whose
     # neutral direction lets amplitude and phase errors add up over 750 steps
-    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24 no residual", "mtcsn",
-          {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
-           "residual": False}, "autoregressive"),
+    Trial("mtcsn ar closed 75-225 noise 0.2 it2000 h24 no residual", "mtcsn", {**DRAWN_LOOP_H24, "residual": False},
+          "autoregressive"),
     # two and four times the readout low-pass (6 samples is near the series' delay of 6.5): the loop's change
     # estimate averages the input noise over longer, so it may need less damping to stay robust
     *(Trial(f"mtcsn ar closed 75-225 noise 0.2 it2000 h24 out tau {t}", "mtcsn",
-            {"closed_loop": 225, "closed_loop_min": 75, "input_noise": 0.2, "iterations": 2000, "n_hidden": 24,
-             "out_tau": float(t)}, "autoregressive") for t in (6, 12)),
+            {**DRAWN_LOOP_H24, "out_tau": float(t)}, "autoregressive") for t in (6, 12)),
     # teacher forcing at the shipped operating point (its regulariser), one step per sample
     Trial("mtcsn h96 rest -2 v_th 2 v_sat 3 ar reg 2", "mtcsn",
           {"n_hidden": 96, "activity_reg": 2.0,
